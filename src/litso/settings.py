@@ -1,0 +1,190 @@
+"""Litso's one settings module: everything a deployment changes comes from the environment.
+
+Variables (all optional; see README "Configuration"):
+LITSO_DATA_DIR, DATABASE_URL, LITSO_SECRET_KEY / LITSO_SECRET_KEY_FILE, LITSO_DEBUG,
+LITSO_ALLOWED_HOSTS, LITSO_SITE_URL, LITSO_EMAIL_URL, LITSO_DEFAULT_FROM_EMAIL,
+LITSO_TICKET_NUMBER_START, LITSO_AUTO_CLOSE_DAYS, LITSO_TASK_MAX_ATTEMPTS, LITSO_TIME_ZONE.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from litso.config import env_bool, env_int, env_list, env_secret, load_or_create_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("LITSO_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = env_bool("LITSO_DEBUG", default=False)
+SECRET_KEY = env_secret("LITSO_SECRET_KEY") or load_or_create_secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list("LITSO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+SITE_URL = os.environ.get("LITSO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "litso.core",
+    "litso.files",
+    "litso.departments",
+    "litso.staff",
+    "litso.customers",
+    "litso.tickets",
+    "litso.audit",
+    "litso.jobs",
+    "litso.transfer",
+    "litso.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "litso.urls"
+ASGI_APPLICATION = "litso.asgi.application"
+WSGI_APPLICATION = "litso.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        url = f"sqlite:///{DATA_DIR / 'litso.sqlite3'}"
+    db = dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 60))
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else db["CONN_MAX_AGE"]
+        db["OPTIONS"] = {
+            # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock on
+            # a lock upgrade; WAL lets readers go on while the worker writes.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;"
+            ),
+        }
+    db["TEST"] = {"NAME": os.environ.get("LITSO_TEST_DATABASE_NAME") or None}
+    return db
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "mail", "maintenance"],
+    }
+}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("LITSO_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "files"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the apps, so `litso run` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def _email() -> dict[str, Any]:
+    """LITSO_EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…, file:///dir, console: or memory:."""
+    from urllib.parse import unquote, urlsplit
+
+    raw = os.environ.get("LITSO_EMAIL_URL", f"file://{DATA_DIR / 'sent-mail'}")
+    url = urlsplit(raw)
+    if url.scheme in ("smtp", "smtp+tls", "smtps"):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": url.hostname or "localhost",
+            "EMAIL_PORT": url.port or (465 if url.scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(url.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(url.password or ""),
+            "EMAIL_USE_TLS": url.scheme == "smtp+tls",
+            "EMAIL_USE_SSL": url.scheme == "smtps",
+            "EMAIL_TIMEOUT": 30,
+        }
+    if url.scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": url.path,
+        }
+    if url.scheme == "memory":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+globals().update(_email())
+DEFAULT_FROM_EMAIL = os.environ.get("LITSO_DEFAULT_FROM_EMAIL", "Litso <support@litso.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+LITSO_TICKET_NUMBER_START = env_int("LITSO_TICKET_NUMBER_START", 1001)
+# A solved ticket the customer does not answer is closed after this many days (0 = never).
+LITSO_AUTO_CLOSE_DAYS = env_int("LITSO_AUTO_CLOSE_DAYS", 4)
+LITSO_TASK_MAX_ATTEMPTS = env_int("LITSO_TASK_MAX_ATTEMPTS", 8)
+# A worker that has not beaten for this long is dead; its running task goes back to the queue.
+LITSO_WORKER_DEAD_AFTER = env_int("LITSO_WORKER_DEAD_AFTER", 60)
+LITSO_DEMO_PASSWORD = os.environ.get("LITSO_DEMO_PASSWORD", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LITSO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,220 @@
+"""Messages on a ticket: the customer writes, an agent replies, an agent notes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from litso.audit.models import ActorKind
+from litso.audit.record import Actor, record
+from litso.files.store import store_bytes
+from litso.tickets import html
+from litso.tickets.actions.common import NewAttachment, check_actor_may_act, lock
+from litso.tickets.models import (
+    Attachment,
+    AuthorKind,
+    Delivery,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
+MAX_BODY_CHARS = 1_000_000
+
+
+def check_body(body_text: str, body_html: str = "") -> None:
+    if not body_text.strip() and not body_html.strip():
+        raise ValidationError({"body": "the message is empty"})
+    if len(body_text) > MAX_BODY_CHARS or len(body_html) > MAX_BODY_CHARS:
+        raise ValidationError({"body": f"the message is longer than {MAX_BODY_CHARS} characters"})
+
+
+def make_message_id() -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "litso.localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def create_message(
+    ticket: Ticket,
+    *,
+    kind: str,
+    author_kind: str,
+    body_text: str,
+    body_html: str = "",
+    subject: str = "",
+    channel: str = "",
+    author_agent: AbstractUser | None = None,
+    external_id: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    delivery: str = Delivery.NOT_APPLICABLE,
+) -> Message:
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=kind,
+        author_kind=author_kind,
+        author_agent=author_agent,
+        author_customer=ticket.customer if author_kind == AuthorKind.CUSTOMER else None,
+        channel=channel or ticket.channel,
+        subject=subject[:500],
+        body_text=body_text,
+        body_html=html.sanitise(body_html),
+        external_id=external_id[:500],
+        delivery=delivery,
+    )
+    if attachments:
+        Attachment.objects.bulk_create(
+            Attachment(
+                message=message,
+                blob=store_bytes(item.data),
+                filename=item.filename[:255] or "attachment",
+                content_type=item.content_type[:255] or "application/octet-stream",
+                size=len(item.data),
+                content_id=item.content_id[:255],
+            )
+            for item in attachments
+        )
+    return message
+
+
+@transaction.atomic
+def do_add_inbound_message(
+    ticket: Ticket,
+    *,
+    body_text: str,
+    body_html: str = "",
+    subject: str = "",
+    channel: str = "",
+    external_id: str = "",
+    attachments: Sequence[NewAttachment] = (),
+) -> tuple[Ticket, Message]:
+    """The customer wrote again. Returns the ticket the message landed on.
+
+    A solved ticket is reopened (and the reopen counted); a closed one stays closed and the
+    message opens a follow-up ticket linked to it, as every mature desk does.
+    """
+    check_body(body_text, body_html)
+    ticket = lock(ticket)
+    if ticket.status == Status.CLOSED:
+        from litso.tickets.actions.opening import do_open_ticket
+
+        return do_open_ticket(
+            customer=ticket.customer,
+            subject=subject or ticket.subject,
+            body_text=body_text,
+            body_html=body_html,
+            channel=channel or ticket.channel,
+            department=ticket.department,
+            actor=Actor.customer(),
+            priority=ticket.priority,
+            language=ticket.language,
+            external_id=external_id,
+            attachments=attachments,
+            follow_up_of=ticket,
+        )
+    message = create_message(
+        ticket,
+        kind=MessageKind.INBOUND,
+        author_kind=AuthorKind.CUSTOMER,
+        body_text=body_text,
+        body_html=body_html,
+        subject=subject,
+        channel=channel,
+        external_id=external_id,
+        attachments=attachments,
+    )
+    actor = Actor.customer()
+    record(ticket, actor, "message", new=MessageKind.INBOUND, data={"message": message.pk})
+    ticket.customer_messages += 1
+    if ticket.status in (Status.SOLVED, Status.PENDING_CUSTOMER):
+        old = ticket.status
+        ticket.status = Status.OPEN
+        ticket.auto_close_at = None
+        if old == Status.SOLVED:
+            ticket.reopens += 1
+            ticket.solved_at = None
+        record(ticket, actor, "status", field="status", old=old, new=Status.OPEN,
+               reason="the customer wrote again")
+    ticket.save()
+    return ticket, message
+
+
+@transaction.atomic
+def do_reply(
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    body_text: str,
+    body_html: str = "",
+    then_status: str | None = None,
+    attachments: Sequence[NewAttachment] = (),
+) -> Message:
+    """A public answer to the customer, delivered by a task after commit."""
+    from litso.tickets.actions.changes import apply_status
+    from litso.tickets.tasks import deliver_message
+
+    check_body(body_text, body_html)
+    check_actor_may_act(actor, ticket)
+    ticket = lock(ticket)
+    if ticket.status == Status.CLOSED:
+        raise ValidationError({"status": f"ticket #{ticket.number} is closed; open a follow-up"})
+    message = create_message(
+        ticket,
+        kind=MessageKind.OUTBOUND,
+        author_kind=AuthorKind.AGENT if actor.kind == ActorKind.AGENT else AuthorKind.SYSTEM,
+        author_agent=actor.user,  # type: ignore[arg-type]
+        body_text=body_text,
+        body_html=body_html,
+        subject=f"[#{ticket.number}] {ticket.subject}",
+        external_id=make_message_id(),
+        attachments=attachments,
+        delivery=Delivery.QUEUED,
+    )
+    record(ticket, actor, "message", new=MessageKind.OUTBOUND, data={"message": message.pk})
+    if actor.kind == ActorKind.AGENT:
+        ticket.agent_replies += 1
+        if ticket.first_response_at is None:
+            ticket.first_response_at = timezone.now()
+    target = then_status or (Status.OPEN if ticket.status == Status.NEW else None)
+    if target and target != ticket.status:
+        apply_status(ticket, target, actor)
+    ticket.save()
+    # The task row commits with the reply: no reply without its delivery, no delivery of a
+    # reply that rolled back.
+    deliver_message.enqueue(message.pk)
+    return message
+
+
+@transaction.atomic
+def do_add_note(
+    ticket: Ticket,
+    actor: Actor,
+    *,
+    body_text: str,
+    body_html: str = "",
+    attachments: Sequence[NewAttachment] = (),
+) -> Message:
+    check_body(body_text, body_html)
+    check_actor_may_act(actor, ticket)
+    ticket = lock(ticket)
+    message = create_message(
+        ticket,
+        kind=MessageKind.NOTE if actor.kind != ActorKind.SYSTEM else MessageKind.SYSTEM,
+        author_kind=AuthorKind.AGENT if actor.kind == ActorKind.AGENT else AuthorKind.SYSTEM,
+        author_agent=actor.user,  # type: ignore[arg-type]
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+    )
+    record(ticket, actor, "note", data={"message": message.pk})
+    ticket.save(update_fields=["updated_at"])
+    return message

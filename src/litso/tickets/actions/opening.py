@@ -1,0 +1,108 @@
+"""Opening a ticket from the customer's first message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from litso.audit.record import Actor, record
+from litso.core.choices import Channel
+from litso.customers.models import Customer
+from litso.departments.models import Department
+from litso.tickets.actions.common import NewAttachment, check_priority, resolve_department
+from litso.tickets.actions.messages import check_body, create_message
+from litso.tickets.actions.tags import apply_tags
+from litso.tickets.fields import check_values
+from litso.tickets.models import AuthorKind, Message, MessageKind, RequestType, Ticket
+from litso.tickets.numbering import next_ticket_number
+
+MAX_SUBJECT = 500
+
+
+def check_new_ticket(
+    *, subject: str, body_text: str, body_html: str, channel: str
+) -> str:
+    if channel not in Channel.values:
+        raise ValidationError(
+            {"channel": f"unknown channel {channel!r}; use one of {', '.join(Channel.values)}"}
+        )
+    check_body(body_text, body_html)
+    subject = " ".join(subject.split())
+    if not subject:
+        # A customer who wrote no subject still gets a ticket; name it by its first words.
+        subject = " ".join(body_text.split()[:10])[:100] or "(no subject)"
+    return subject[:MAX_SUBJECT]
+
+
+@transaction.atomic
+def do_open_ticket(
+    *,
+    customer: Customer,
+    subject: str,
+    body_text: str,
+    channel: str,
+    department: Department | int | str,
+    actor: Actor,
+    body_html: str = "",
+    priority: str | None = None,
+    request_type: RequestType | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    language: str = "",
+    tags: Sequence[str] = (),
+    external_id: str = "",
+    attachments: Sequence[NewAttachment] = (),
+    follow_up_of: Ticket | None = None,
+) -> tuple[Ticket, Message]:
+    subject = check_new_ticket(
+        subject=subject, body_text=body_text, body_html=body_html, channel=channel
+    )
+    dept = resolve_department(department)
+    priority = check_priority(priority) if priority else dept.default_priority
+    cleaned_fields: dict[str, Any] = {}
+    if request_type is not None:
+        cleaned_fields = check_values(request_type.fields, custom_fields or {})
+    elif custom_fields:
+        raise ValidationError({"custom_fields": "custom fields need a request type"})
+
+    ticket = Ticket.objects.create(
+        number=next_ticket_number(),
+        subject=subject,
+        priority=priority,
+        department=dept,
+        customer=customer,
+        channel=channel,
+        request_type=request_type,
+        language=language or customer.language,
+        custom_fields=cleaned_fields,
+        customer_messages=1,
+        follow_up_of=follow_up_of,
+    )
+    message = create_message(
+        ticket,
+        kind=MessageKind.INBOUND,
+        author_kind=AuthorKind.CUSTOMER,
+        body_text=body_text,
+        body_html=body_html,
+        subject=subject,
+        channel=channel,
+        external_id=external_id,
+        attachments=attachments,
+    )
+    record(
+        ticket,
+        actor,
+        "created",
+        data={"channel": channel, "department": dept.name, "priority": priority,
+              "message": message.pk,
+              **({"follow_up_of": follow_up_of.number} if follow_up_of else {})},
+    )
+    if follow_up_of is not None:
+        record(follow_up_of, actor, "follow_up", new=f"#{ticket.number}",
+               reason="the customer wrote about a closed ticket")
+    if tags:
+        apply_tags(ticket, actor, add=tags)
+    return ticket, message
+

@@ -1,0 +1,49 @@
+"""Human ticket numbers (1042): from a database sequence, never reused.
+
+PostgreSQL has a real sequence, so concurrent intake never waits on a counter row. SQLite
+serialises writers anyway, so a counter row bumped in the same transaction is enough.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+
+SEQUENCE = "litso_ticket_number"
+
+
+def next_ticket_number() -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE])
+            return int(cursor.fetchone()[0])
+    return _next_from_counter()
+
+
+def _next_from_counter() -> int:
+    from litso.tickets.models import TicketCounter
+
+    updated = TicketCounter.objects.filter(pk=1).update(last_value=F("last_value") + 1)
+    if not updated:
+        TicketCounter.objects.create(pk=1, last_value=settings.LITSO_TICKET_NUMBER_START)
+        return int(settings.LITSO_TICKET_NUMBER_START)
+    return int(TicketCounter.objects.values_list("last_value", flat=True).get(pk=1))
+
+
+def ensure_numbers_above(number: int) -> None:
+    """After an import, new tickets must not take a number an imported one has."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM "
+                + SEQUENCE
+                + ")))",
+                [SEQUENCE, number],
+            )
+        return
+    from litso.tickets.models import TicketCounter
+
+    counter, created = TicketCounter.objects.get_or_create(pk=1, defaults={"last_value": number})
+    if not created and counter.last_value < number:
+        TicketCounter.objects.filter(pk=1).update(last_value=number)

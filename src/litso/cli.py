@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(["litso", *rest])
         return 0
     if command == "check":
-        execute_from_command_line(["litso", "check", "--database", "default", *rest])
+        execute_from_command_line(["litso", "doctor", *rest])
         return 0
     execute_from_command_line(["litso", ALIASES.get(command, command), *rest])
     return 0

@@ -25,7 +25,7 @@ def check_data_dir(**kwargs: Any) -> list[CheckMessage]:
     return []
 
 
-@register("litso", deploy=True)
+@register("litso", "database")
 def check_database(**kwargs: Any) -> list[CheckMessage]:
     db = settings.DATABASES["default"]
     try:
@@ -39,7 +39,7 @@ def check_database(**kwargs: Any) -> list[CheckMessage]:
     return []
 
 
-@register("litso")
+@register("litso", deploy=True)
 def check_site(**kwargs: Any) -> list[CheckMessage]:
     problems: list[CheckMessage] = []
     if not settings.SITE_URL.startswith(("http://", "https://")):

@@ -15,6 +15,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from litso.jobs.models import WorkerHeartbeat
+from litso.jobs.runner import IN_PROCESS_WORKER_ID
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def requeue_orphaned_tasks() -> int:
         )
         for result in running:
             owner = result.worker_ids[-1] if result.worker_ids else ""
-            if owner in alive or owner == "in-process":
+            if owner in alive or owner == IN_PROCESS_WORKER_ID:
                 continue
             # A worker that never beat may have just started; give it the grace period too.
             if result.started_at and result.started_at > cutoff:

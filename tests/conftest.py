@@ -86,3 +86,6 @@ def desk(db: None) -> Desk:
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     # Attachments and blobs go to a fresh directory per test.
     settings.MEDIA_ROOT = tmp_path / "files"
+    # Argon2 is the production hasher (tests/test_settings.py checks it); personas sign in
+    # often, so tests hash quickly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -84,7 +84,6 @@ class Scheduler:
         return done
 
     def _run_job(self, job: PeriodicJob) -> int:
-        close_old_connections()
         started = timezone.now()
         count, error = 0, ""
         try:
@@ -109,5 +108,7 @@ class Scheduler:
     def run_forever(self) -> None:
         logger.info("scheduler started with jobs: %s", ", ".join(sorted(jobs())))
         while not self.stopping.is_set():
+            # Between rounds, like between requests: drop connections that broke or aged.
+            close_old_connections()
             self.run_once()
             self.stopping.wait(self.tick)

@@ -20,6 +20,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def check_transition(old: str, new: str) -> None:
+    old, new = str(old), str(new)
     if new not in Status.values:
         raise ValidationError({"status": f"unknown status {new!r}; use one of {Status.values}"})
     if new == old:

@@ -57,6 +57,7 @@ def resolve_agent(value: AbstractUser | int | str) -> AbstractUser:
 
 
 def check_priority(value: str) -> str:
+    value = str(value)
     if value not in Priority.values:
         raise ValidationError(
             {"priority": f"unknown priority {value!r}; use one of {', '.join(Priority.values)}"}

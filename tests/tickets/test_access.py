@@ -1,0 +1,81 @@
+"""Who sees which tickets: one line per persona and case."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404
+
+from litso.audit.record import Actor
+from litso.tickets.access import access_ticket, is_staff_member, tickets_visible_to
+from litso.tickets.actions import do_escalate
+
+
+@pytest.fixture
+def tickets(desk):
+    return {
+        "a_x": desk.open(desk.customer_x, desk.dept_a),
+        "b_x": desk.open(desk.customer_x, desk.dept_b),
+        "b_y": desk.open(desk.customer_y, desk.dept_b),
+        "b_y_escalated": do_escalate(
+            desk.open(desk.customer_y, desk.dept_b), Actor.system(), "abusive"
+        ),
+    }
+
+
+def visible(user, tickets) -> set[str]:
+    numbers = set(tickets_visible_to(user).values_list("number", flat=True))
+    return {name for name, t in tickets.items() if t.number in numbers}
+
+
+def test_admin_sees_everything(desk, tickets):
+    assert visible(desk.admin, tickets) == set(tickets)
+
+
+def test_agent_sees_own_departments_only(desk, tickets):
+    assert visible(desk.agent_a, tickets) == {"a_x"}
+    assert visible(desk.agent_b, tickets) == {"b_x", "b_y", "b_y_escalated"}
+
+
+def test_supervisor_sees_departments_plus_escalations(desk, tickets):
+    assert visible(desk.supervisor, tickets) == {"a_x", "b_y_escalated"}
+
+
+def test_customer_sees_only_their_own(desk, tickets):
+    assert visible(desk.customer_x.user, tickets) == {"a_x", "b_x"}
+    assert visible(desk.customer_y.user, tickets) == {"b_y", "b_y_escalated"}
+
+
+def test_strangers_see_nothing(desk, tickets):
+    assert visible(AnonymousUser(), tickets) == set()
+    nobody = User.objects.create_user("nobody", "n@x.test", "pw")
+    assert visible(nobody, tickets) == set()
+    desk.agent_b.is_active = False
+    desk.agent_b.save()
+    assert visible(desk.agent_b, tickets) == set()
+
+
+def test_no_duplicate_rows_for_supervisor(desk, tickets):
+    # A second supervisor of the same department must not duplicate escalated rows.
+    desk.agent_a.agent.departments.add(desk.dept_b)
+    rows = list(tickets_visible_to(desk.supervisor).values_list("number", flat=True))
+    assert len(rows) == len(set(rows))
+
+
+def test_access_ticket_hides_what_one_may_not_see(desk, tickets):
+    assert access_ticket(desk.agent_a, tickets["a_x"].number) == tickets["a_x"]
+    with pytest.raises(Http404):
+        access_ticket(desk.agent_a, tickets["b_x"].number)
+    with pytest.raises(Http404):
+        access_ticket(desk.customer_y.user, tickets["a_x"].number)
+
+
+def test_visibility_is_one_query(desk, tickets, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        list(tickets_visible_to(desk.agent_b))
+
+
+def test_staff_membership(desk):
+    assert is_staff_member(desk.agent_a)
+    assert not is_staff_member(desk.customer_x.user)
+    assert not is_staff_member(AnonymousUser())

@@ -33,9 +33,14 @@ class Desk:
     customer_x: Customer
     customer_y: Customer
 
-    def open(self, customer: Customer | None = None, department: Department | None = None,
-             subject: str = "Where is my order?", body: str = "Hello, it has not arrived.",
-             **kwargs: Any) -> Ticket:
+    def open(
+        self,
+        customer: Customer | None = None,
+        department: Department | None = None,
+        subject: str = "Where is my order?",
+        body: str = "Hello, it has not arrived.",
+        **kwargs: Any,
+    ) -> Ticket:
         ticket, _ = do_open_ticket(
             customer=customer or self.customer_x,
             subject=subject,
@@ -48,12 +53,20 @@ class Desk:
         return ticket
 
 
-def make_agent(username: str, role: str, departments: list[Department],
-               display_name: str = "", languages: list[str] | None = None) -> User:
+def make_agent(
+    username: str,
+    role: str,
+    departments: list[Department],
+    display_name: str = "",
+    languages: list[str] | None = None,
+) -> User:
     user = User.objects.create_user(username, f"{username}@staff.test", "pw-" + username)
     profile = AgentProfile.objects.create(
-        user=user, role=role, display_name=display_name or username.title(),
-        languages=languages or ["en"], on_shift=True,
+        user=user,
+        role=role,
+        display_name=display_name or username.title(),
+        languages=languages or ["en"],
+        on_shift=True,
     )
     profile.departments.set(departments)
     return user

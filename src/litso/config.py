@@ -20,7 +20,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise ConfigError(f"{name}={raw!r} is not a yes/no value; use 1/0, true/false, yes/no or on/off")
+    raise ConfigError(
+        f"{name}={raw!r} is not a yes/no value; use 1/0, true/false, yes/no or on/off"
+    )
 
 
 def env_int(name: str, default: int) -> int:

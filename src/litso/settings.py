@@ -82,7 +82,9 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'litso.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 60))
+    db: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 60))
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else db["CONN_MAX_AGE"]
         db["OPTIONS"] = {
@@ -142,7 +144,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 def _email() -> dict[str, Any]:
-    """LITSO_EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…, file:///dir, console: or memory:."""
+    """LITSO_EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…, file:///dir, console:, memory:."""
     from urllib.parse import unquote, urlsplit
 
     raw = os.environ.get("LITSO_EMAIL_URL", f"file://{DATA_DIR / 'sent-mail'}")

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 GRACE_SECONDS = 10.0
-DEFAULT_DEMO_PASSWORD = "litso-demo"
+DEFAULT_DEMO_PASSWORD = "litso-demo"  # noqa: S105  (the demo desk only; printed at start)
 
 
 @dataclass
@@ -38,10 +38,15 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="litso run", description="Start the whole desk.")
     parser.add_argument("--host", default=os.environ.get("LITSO_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("LITSO_PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("LITSO_WORKERS", "1")),
-                        help="task worker processes")
-    parser.add_argument("--web-workers", type=int,
-                        default=int(os.environ.get("LITSO_WEB_WORKERS", "1")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("LITSO_WORKERS", "1")),
+        help="task worker processes",
+    )
+    parser.add_argument(
+        "--web-workers", type=int, default=int(os.environ.get("LITSO_WEB_WORKERS", "1"))
+    )
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
     parser.add_argument("--no-migrate", action="store_true")
     return parser.parse_args(argv)
@@ -61,17 +66,30 @@ def run(argv: list[str]) -> int:
         if subprocess.call(_litso("migrate", "--noinput", "-v", "0")) != 0:
             print("litso: migrations failed; see above", file=sys.stderr)
             return 1
-    if not options.no_demo:
-        if subprocess.call(_litso("demo", "--if-empty")) != 0:
-            print("litso: loading the demo data failed; see above", file=sys.stderr)
-            return 1
+    if not options.no_demo and subprocess.call(_litso("demo", "--if-empty")) != 0:
+        print("litso: loading the demo data failed; see above", file=sys.stderr)
+        return 1
 
-    web = [sys.executable, "-m", "uvicorn", "litso.asgi:application",
-           "--host", options.host, "--port", str(options.port),
-           "--workers", str(options.web_workers), "--no-access-log", "--lifespan", "off"]
+    web = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "litso.asgi:application",
+        "--host",
+        options.host,
+        "--port",
+        str(options.port),
+        "--workers",
+        str(options.web_workers),
+        "--no-access-log",
+        "--lifespan",
+        "off",
+    ]
     children = [Child("web", web)]
-    children += [Child(f"worker-{i + 1}", _litso("worker", "--no-startup-delay"))
-                 for i in range(options.workers)]
+    children += [
+        Child(f"worker-{i + 1}", _litso("worker", "--no-startup-delay"))
+        for i in range(options.workers)
+    ]
     children.append(Child("scheduler", _litso("scheduler")))
 
     stopping = False
@@ -102,11 +120,16 @@ def run(argv: list[str]) -> int:
             now = time.monotonic()
             child.restarts = [t for t in child.restarts if now - t < 60] + [now]
             if len(child.restarts) > 5:
-                print(f"litso: {child.name} keeps failing (exit {code}); stopping the desk",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"litso: {child.name} keeps failing (exit {code}); stopping the desk",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 stopping = True
                 break
-            print(f"litso: {child.name} exited with {code}; restarting", file=sys.stderr, flush=True)
+            print(
+                f"litso: {child.name} exited with {code}; restarting", file=sys.stderr, flush=True
+            )
             time.sleep(min(2 ** (len(child.restarts) - 1), 10))
             child.start()
     return _shutdown(children)

@@ -6,9 +6,19 @@ from litso.audit.record import Actor, record
 
 def test_events_are_append_only(desk):
     ticket = desk.open()
-    event = record(ticket, Actor.rule("VIP customers", "VIP domain"), "priority",
-                   field="priority", old="normal", new="high")
-    assert (event.rule_name, event.reason, event.actor_kind) == ("VIP customers", "VIP domain", "rule")
+    event = record(
+        ticket,
+        Actor.rule("VIP customers", "VIP domain"),
+        "priority",
+        field="priority",
+        old="normal",
+        new="high",
+    )
+    assert (event.rule_name, event.reason, event.actor_kind) == (
+        "VIP customers",
+        "VIP domain",
+        "rule",
+    )
     event.reason = "rewritten"
     with pytest.raises(AppendOnlyError):
         event.save()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from litso.audit.models import Event
 from litso.audit.record import Actor
 from litso.jobs.models import SchedulerRun
-from litso.jobs.scheduler import PeriodicJob, Scheduler, _JOBS
+from litso.jobs.scheduler import _JOBS, PeriodicJob, Scheduler
 from litso.tickets.actions import do_change_status
 from litso.tickets.models import Status, Ticket
 
@@ -18,7 +18,9 @@ def test_solved_tickets_are_closed_when_due_and_only_once(desk):
     later = desk.open()
     for ticket in (due, later):
         do_change_status(ticket, Status.SOLVED, Actor.agent(desk.agent_a))
-    Ticket.objects.filter(pk=due.pk).update(auto_close_at=timezone.now() - datetime.timedelta(minutes=1))
+    Ticket.objects.filter(pk=due.pk).update(
+        auto_close_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
 
     first = Scheduler().run_once()
     assert first["tickets.auto_close_solved"] == 1

@@ -90,7 +90,9 @@ def test_custom_fields_checked_against_the_request_type(desk):
     assert ticket.custom_fields == {"fabric": "linen", "metres": 2.5}
     with pytest.raises(ValidationError) as caught:
         desk.open(request_type=order, custom_fields={"fabric": "silk"})
-    assert "'silk' is not one of cotton, linen" in caught.value.message_dict["custom_fields.fabric"][0]
+    assert (
+        "'silk' is not one of cotton, linen" in caught.value.message_dict["custom_fields.fabric"][0]
+    )
     with pytest.raises(ValidationError) as caught:
         desk.open(request_type=order, custom_fields={})
     assert caught.value.message_dict == {"custom_fields.fabric": ["this field is required"]}
@@ -170,7 +172,7 @@ def test_customer_writing_to_a_closed_ticket_gets_a_linked_follow_up(desk):
 
 def test_assign_checks_the_department_and_notifies(desk):
     ticket = desk.open()
-    with pytest.raises(ValidationError, match="Boris .* does not work in Sales"):
+    with pytest.raises(ValidationError, match=r"Boris .* does not work in Sales"):
         do_assign(ticket, desk.agent_b, Actor.agent(desk.supervisor))
     do_assign(ticket, "anna", Actor.agent(desk.supervisor))
     ticket.refresh_from_db()
@@ -212,7 +214,11 @@ def test_merge_moves_messages_and_closes_the_source(desk):
     assert source.status == Status.CLOSED
     assert source.merged_into == target
     assert source.messages.count() == 0
-    assert sorted(merged.messages.values_list("body_text", flat=True)) == ["a note", "first", "second"]
+    assert sorted(merged.messages.values_list("body_text", flat=True)) == [
+        "a note",
+        "first",
+        "second",
+    ]
     assert merged.customer_messages == 2
     with pytest.raises(ValidationError, match="into itself"):
         do_merge(target, target, Actor.agent(desk.agent_a))
@@ -230,9 +236,13 @@ def test_attachments_are_stored_once_by_content(desk):
 
 
 def test_html_is_sanitised_when_stored(desk):
-    ticket, message = do_open_ticket(
-        customer=desk.customer_x, subject="x", body_text="", channel="web",
-        department=desk.dept_a, actor=Actor.customer(),
+    _, message = do_open_ticket(
+        customer=desk.customer_x,
+        subject="x",
+        body_text="",
+        channel="web",
+        department=desk.dept_a,
+        actor=Actor.customer(),
         body_html='<p onclick="steal()">Hi<script>alert(1)</script><img src="cid:logo"></p>',
     )
     assert "script" not in message.body_html
@@ -251,8 +261,9 @@ def test_tags_are_normalised_and_recorded(desk):
 def test_bulk_change_uses_the_single_actions_and_reports_failures(desk):
     mine = [desk.open() for _ in range(3)]
     theirs = desk.open(department=desk.dept_b)
-    result = do_bulk_change([*mine, theirs], Actor.agent(desk.agent_a),
-                            priority="high", status=Status.PENDING_CUSTOMER)
+    result = do_bulk_change(
+        [*mine, theirs], Actor.agent(desk.agent_a), priority="high", status=Status.PENDING_CUSTOMER
+    )
     assert result.changed == [t.number for t in mine]
     assert list(result.failed) == [theirs.number]
     for ticket in mine:

@@ -8,7 +8,17 @@ from litso.audit.models import Event
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "ticket", "verb", "field", "old_value", "new_value", "actor_kind", "actor", "rule_name")
+    list_display = (
+        "created_at",
+        "ticket",
+        "verb",
+        "field",
+        "old_value",
+        "new_value",
+        "actor_kind",
+        "actor",
+        "rule_name",
+    )
     list_filter = ("verb", "actor_kind")
     list_select_related = ("ticket", "actor")
     search_fields = ("ticket__number", "reason", "rule_name")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from litso.audit.models import ActorKind, Event
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from litso.tickets.models import Ticket
 
@@ -18,13 +18,13 @@ class Actor:
     """Who is acting, and in whose name: an agent, the customer, a named rule, or the system."""
 
     kind: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     rule_name: str = ""
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def agent(cls, user: AbstractBaseUser, reason: str = "") -> Actor:
+    def agent(cls, user: User, reason: str = "") -> Actor:
         return cls(ActorKind.AGENT, user=user, reason=reason)
 
     @classmethod

@@ -25,7 +25,9 @@ def normalise(kind: str, value: str) -> str:
 
 def check_contact(kind: str, value: str) -> str:
     if kind not in ContactKind.values:
-        raise ValidationError({"kind": f"unknown contact kind {kind!r}; use one of {ContactKind.values}"})
+        raise ValidationError(
+            {"kind": f"unknown contact kind {kind!r}; use one of {ContactKind.values}"}
+        )
     normalised = normalise(kind, value)
     if not normalised:
         raise ValidationError({"value": f"an empty {kind} contact"})

@@ -57,7 +57,10 @@ def durable_task(
                 )
                 logger.warning(
                     "%s attempt %d failed (%s); retrying in %.0f s",
-                    fn.__qualname__, attempt, exc, delay,
+                    fn.__qualname__,
+                    attempt,
+                    exc,
+                    delay,
                 )
                 return {
                     "retried": True,

@@ -63,7 +63,9 @@ def requeue_orphaned_tasks() -> int:
     after a crash is safe; not running it would lose work.
     """
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.LITSO_WORKER_DEAD_AFTER)
-    alive = set(WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True))
+    alive = set(
+        WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True)
+    )
     count = 0
     with transaction.atomic():
         running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).select_for_update(
@@ -79,7 +81,9 @@ def requeue_orphaned_tasks() -> int:
             DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
                 status=TaskResultStatus.READY, started_at=None
             )
-            logger.warning("re-queued task %s (%s) of dead worker %s", result.pk, result.task_path, owner)
+            logger.warning(
+                "re-queued task %s (%s) of dead worker %s", result.pk, result.task_path, owner
+            )
             count += 1
     WorkerHeartbeat.objects.filter(beat_at__lt=cutoff).delete()
     return count

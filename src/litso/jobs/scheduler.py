@@ -71,7 +71,7 @@ class Scheduler:
         signal.signal(signal.SIGINT, self.stop)
 
     def run_once(self) -> dict[str, int]:
-        """Run every job whose time has come; the first call runs them all (catch-up after downtime)."""
+        """Run every job whose time has come; the first call runs them all (catch-up)."""
         now = time.monotonic()
         done: dict[str, int] = {}
         for job in jobs().values():

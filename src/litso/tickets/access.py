@@ -16,10 +16,10 @@ from litso.staff.models import Role
 from litso.tickets.models import Ticket
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def tickets_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
+def tickets_visible_to(user: User | AnonymousUser) -> QuerySet[Ticket]:
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
         return tickets.none()
@@ -40,14 +40,14 @@ def tickets_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticke
     return tickets.none()
 
 
-def access_ticket(user: AbstractBaseUser | AnonymousUser, number: int) -> Ticket:
+def access_ticket(user: User | AnonymousUser, number: int) -> Ticket:
     try:
         return tickets_visible_to(user).get(number=number)
     except Ticket.DoesNotExist:
         raise Http404(f"ticket #{number} not found") from None
 
 
-def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_staff_member(user: User | AnonymousUser) -> bool:
     return bool(
         user.is_authenticated
         and user.is_active

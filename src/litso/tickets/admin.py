@@ -6,7 +6,16 @@ from litso.tickets.models import Attachment, Message, RequestType, Tag, Ticket
 class MessageInline(admin.StackedInline):
     model = Message
     extra = 0
-    fields = ("kind", "author_kind", "author_agent", "channel", "subject", "body_text", "delivery", "created_at")
+    fields = (
+        "kind",
+        "author_kind",
+        "author_agent",
+        "channel",
+        "subject",
+        "body_text",
+        "delivery",
+        "created_at",
+    )
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -14,12 +23,32 @@ class MessageInline(admin.StackedInline):
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ("number", "subject", "status", "priority", "department", "assignee", "customer", "channel", "created_at")
+    list_display = (
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "department",
+        "assignee",
+        "customer",
+        "channel",
+        "created_at",
+    )
     list_filter = ("status", "priority", "channel", "department", "escalated")
     list_select_related = ("department", "assignee", "customer")
     search_fields = ("=number", "subject")
     raw_id_fields = ("customer", "assignee", "merged_into", "follow_up_of")
-    readonly_fields = ("number", "created_at", "updated_at", "first_response_at", "solved_at", "closed_at", "customer_messages", "agent_replies", "reopens")
+    readonly_fields = (
+        "number",
+        "created_at",
+        "updated_at",
+        "first_response_at",
+        "solved_at",
+        "closed_at",
+        "customer_messages",
+        "agent_replies",
+        "reopens",
+    )
     inlines = [MessageInline]
     show_full_result_count = False
 

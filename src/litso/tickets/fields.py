@@ -41,7 +41,9 @@ def check_definitions(definitions: Any) -> None:
         if kind == "choice":
             choices = definition.get("choices")
             if not isinstance(choices, list) or not choices:
-                raise ValidationError({"fields": f"field {name!r}: a choice needs a list of choices"})
+                raise ValidationError(
+                    {"fields": f"field {name!r}: a choice needs a list of choices"}
+                )
 
 
 def check_values(definitions: list[dict[str, Any]], values: Any) -> dict[str, Any]:
@@ -52,8 +54,10 @@ def check_values(definitions: list[dict[str, Any]], values: Any) -> dict[str, An
     unknown = sorted(set(values) - set(by_name))
     if unknown:
         raise ValidationError(
-            {"custom_fields": f"unknown field {unknown[0]!r}; this request type has: "
-             f"{', '.join(by_name) or 'no fields'}"}
+            {
+                "custom_fields": f"unknown field {unknown[0]!r}; this request type has: "
+                f"{', '.join(by_name) or 'no fields'}"
+            }
         )
     cleaned: dict[str, Any] = {}
     for name, definition in by_name.items():

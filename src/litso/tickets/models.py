@@ -58,6 +58,9 @@ class TicketCounter(models.Model):
 
     last_value = models.BigIntegerField()
 
+    def __str__(self) -> str:
+        return str(self.last_value)
+
 
 class Ticket(models.Model):
     number = models.BigIntegerField(_("number"), unique=True, editable=False)

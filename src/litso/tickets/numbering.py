@@ -36,9 +36,7 @@ def ensure_numbers_above(number: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM "
-                + SEQUENCE
-                + ")))",
+                "SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM " + SEQUENCE + ")))",
                 [SEQUENCE, number],
             )
         return

@@ -22,8 +22,9 @@ def auto_close_solved() -> int:
     while True:
         with transaction.atomic():
             due = claim_due(
-                Ticket.objects.filter(auto_close_at__lte=timezone.now(), status=Status.SOLVED)
-                .order_by("auto_close_at"),
+                Ticket.objects.filter(
+                    auto_close_at__lte=timezone.now(), status=Status.SOLVED
+                ).order_by("auto_close_at"),
                 BATCH,
             )
             for ticket in due:

@@ -80,8 +80,12 @@ def notify_assignee(ticket_id: int, user_id: int) -> str:
         return "agent has no email"
     EmailMessage(
         subject=f"[#{ticket.number}] assigned to you: {ticket.subject}",
-        body=f"Ticket #{ticket.number} is now yours.\n{settings.SITE_URL}/admin/tickets/ticket/{ticket.pk}/change/",
+        body=f"Ticket #{ticket.number} is now yours.\n{_ticket_url(ticket)}",
         to=[user.email],
         headers={"Auto-Submitted": "auto-generated"},
     ).send(fail_silently=False)
     return f"notified {user.email}"
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    return f"{settings.SITE_URL}/admin/tickets/ticket/{ticket.pk}/change/"

@@ -28,5 +28,8 @@ def check_transition(old: str, new: str) -> None:
     if new not in TRANSITIONS[old]:
         allowed = ", ".join(sorted(TRANSITIONS[old])) or "none: the ticket is closed"
         raise ValidationError(
-            {"status": f"a ticket cannot go from {old!r} to {new!r} (allowed from {old!r}: {allowed})"}
+            {
+                "status": f"a ticket cannot go from {old!r} to {new!r} "
+                f"(allowed from {old!r}: {allowed})"
+            }
         )

@@ -6,36 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0001_initial'),
+        ("tickets", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
-                ('actor_kind', models.CharField(choices=[('agent', 'Agent'), ('customer', 'Customer'), ('rule', 'Rule'), ('system', 'System')], max_length=10, verbose_name='actor kind')),
-                ('rule_name', models.CharField(blank=True, max_length=200, verbose_name='rule')),
-                ('verb', models.CharField(max_length=40, verbose_name='what')),
-                ('field', models.CharField(blank=True, max_length=40, verbose_name='field')),
-                ('old_value', models.TextField(blank=True, verbose_name='old')),
-                ('new_value', models.TextField(blank=True, verbose_name='new')),
-                ('reason', models.TextField(blank=True, verbose_name='why')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="when")),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agent"),
+                            ("customer", "Customer"),
+                            ("rule", "Rule"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="actor kind",
+                    ),
+                ),
+                ("rule_name", models.CharField(blank=True, max_length=200, verbose_name="rule")),
+                ("verb", models.CharField(max_length=40, verbose_name="what")),
+                ("field", models.CharField(blank=True, max_length=40, verbose_name="field")),
+                ("old_value", models.TextField(blank=True, verbose_name="old")),
+                ("new_value", models.TextField(blank=True, verbose_name="new")),
+                ("reason", models.TextField(blank=True, verbose_name="why")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['ticket', 'created_at'], name='event_ticket_time')],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["created_at", "pk"],
+                "indexes": [
+                    models.Index(fields=["ticket", "created_at"], name="event_ticket_time")
+                ],
             },
         ),
     ]

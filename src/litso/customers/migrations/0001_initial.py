@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,126 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('domains', models.JSONField(blank=True, default=list, verbose_name='mail domains')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "domains",
+                    models.JSONField(blank=True, default=list, verbose_name="mail domains"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(blank=True, max_length=200, verbose_name='full name')),
-                ('address_as', models.CharField(blank=True, max_length=200, verbose_name='address as')),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('ru', 'Русский'), ('pl', 'Polski')], max_length=5, verbose_name='preferred language')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='time zone')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customer', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='customers.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="full name"),
+                ),
+                (
+                    "address_as",
+                    models.CharField(blank=True, max_length=200, verbose_name="address as"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("en", "English"), ("ru", "Русский"), ("pl", "Polski")],
+                        max_length=5,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(blank=True, max_length=64, verbose_name="time zone"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customer",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customers",
+                        to="customers.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['full_name', 'pk'],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["full_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ContactPoint',
+            name="ContactPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone'), ('chat', 'Chat id')], max_length=10, verbose_name='kind')),
-                ('value', models.CharField(max_length=320, verbose_name='value')),
-                ('undeliverable_reason', models.CharField(blank=True, max_length=500, verbose_name='undeliverable')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("email", "Email"), ("phone", "Phone"), ("chat", "Chat id")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("value", models.CharField(max_length=320, verbose_name="value")),
+                (
+                    "undeliverable_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="undeliverable"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact point',
-                'verbose_name_plural': 'contact points',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='contact_unique_per_kind')],
+                "verbose_name": "contact point",
+                "verbose_name_plural": "contact points",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "value"), name="contact_unique_per_kind"
+                    )
+                ],
             },
         ),
     ]

@@ -4,31 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SchedulerRun',
+            name="SchedulerRun",
             fields=[
-                ('name', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('last_started_at', models.DateTimeField(null=True)),
-                ('last_finished_at', models.DateTimeField(null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_count', models.IntegerField(default=0)),
+                ("name", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("last_started_at", models.DateTimeField(null=True)),
+                ("last_finished_at", models.DateTimeField(null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("last_count", models.IntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('worker_id', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('hostname', models.CharField(max_length=255)),
-                ('pid', models.IntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('beat_at', models.DateTimeField(db_index=True)),
+                ("worker_id", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("hostname", models.CharField(max_length=255)),
+                ("pid", models.IntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("beat_at", models.DateTimeField(db_index=True)),
             ],
         ),
     ]

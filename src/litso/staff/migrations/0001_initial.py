@@ -6,32 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('departments', '0001_initial'),
+        ("departments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgentProfile',
+            name="AgentProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('agent', 'Agent'), ('supervisor', 'Supervisor'), ('admin', 'Administrator')], default='agent', max_length=12, verbose_name='role')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages spoken')),
-                ('display_name', models.CharField(max_length=100, verbose_name='display name')),
-                ('max_load', models.PositiveIntegerField(default=25, verbose_name='maximum open tickets')),
-                ('on_shift', models.BooleanField(default=False, verbose_name='on shift')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, verbose_name='time zone')),
-                ('ui_language', models.CharField(choices=[('en', 'English'), ('ru', 'Русский'), ('pl', 'Polski')], default='en', max_length=5, verbose_name='interface language')),
-                ('departments', models.ManyToManyField(blank=True, related_name='agents', to='departments.department', verbose_name='departments')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("agent", "Agent"),
+                            ("supervisor", "Supervisor"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="agent",
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, verbose_name="languages spoken"),
+                ),
+                ("display_name", models.CharField(max_length=100, verbose_name="display name")),
+                (
+                    "max_load",
+                    models.PositiveIntegerField(default=25, verbose_name="maximum open tickets"),
+                ),
+                ("on_shift", models.BooleanField(default=False, verbose_name="on shift")),
+                (
+                    "time_zone",
+                    models.CharField(default="UTC", max_length=64, verbose_name="time zone"),
+                ),
+                (
+                    "ui_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("ru", "Русский"), ("pl", "Polski")],
+                        default="en",
+                        max_length=5,
+                        verbose_name="interface language",
+                    ),
+                ),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="agents",
+                        to="departments.department",
+                        verbose_name="departments",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agent profile',
-                'verbose_name_plural': 'agent profiles',
+                "verbose_name": "agent profile",
+                "verbose_name_plural": "agent profiles",
             },
         ),
     ]

@@ -45,8 +45,10 @@ def do_bulk_change(tickets: Iterable[Ticket], actor: Actor, **changes: Any) -> B
                 ticket = do_change_status(ticket, changes["status"], actor)
             if "add_tags" in changes or "remove_tags" in changes:
                 ticket = do_change_tags(
-                    ticket, actor,
-                    add=changes.get("add_tags", ()), remove=changes.get("remove_tags", ()),
+                    ticket,
+                    actor,
+                    add=changes.get("add_tags", ()),
+                    remove=changes.get("remove_tags", ()),
                 )
         except ValidationError as exc:
             result.failed[ticket.number] = "; ".join(exc.messages)

@@ -25,7 +25,7 @@ from litso.tickets.models import RequestType, Status, Ticket
 from litso.tickets.transitions import check_transition
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import User
 
 
 def apply_status(ticket: Ticket, new: str, actor: Actor, reason: str = "") -> None:
@@ -65,27 +65,30 @@ def do_change_priority(ticket: Ticket, new: str, actor: Actor, reason: str = "")
     check_actor_may_act(actor, ticket)
     ticket = lock(ticket)
     if ticket.priority != new:
-        record(ticket, actor, "priority", field="priority", old=ticket.priority, new=new,
-               reason=reason)
+        record(
+            ticket, actor, "priority", field="priority", old=ticket.priority, new=new, reason=reason
+        )
         ticket.priority = new
         ticket.save()
     return ticket
 
 
-def check_assignee(user: AbstractUser, department: Department) -> None:
-    profile = user.agent  # type: ignore[attr-defined]
+def check_assignee(user: User, department: Department) -> None:
+    profile = user.agent
     if profile.role == Role.ADMIN:
         return
     if not profile.departments.filter(pk=department.pk).exists():
         raise ValidationError(
-            {"assignee": f"{profile.display_name} ({user.get_username()}) does not work in "
-             f"{department.name}"}
+            {
+                "assignee": f"{profile.display_name} ({user.get_username()}) does not work in "
+                f"{department.name}"
+            }
         )
 
 
 @transaction.atomic
 def do_assign(
-    ticket: Ticket, assignee: AbstractUser | int | str | None, actor: Actor, reason: str = ""
+    ticket: Ticket, assignee: User | int | str | None, actor: Actor, reason: str = ""
 ) -> Ticket:
     check_actor_may_act(actor, ticket)
     ticket = lock(ticket)
@@ -96,8 +99,15 @@ def do_assign(
         return ticket
     from litso.tickets.tasks import notify_assignee
 
-    record(ticket, actor, "assign", field="assignee", old=ticket.assignee or "",
-           new=user or "", reason=reason)
+    record(
+        ticket,
+        actor,
+        "assign",
+        field="assignee",
+        old=ticket.assignee or "",
+        new=user or "",
+        reason=reason,
+    )
     ticket.assignee = user
     ticket.save()
     if user is not None and (actor.user is None or actor.user.pk != user.pk):
@@ -106,16 +116,30 @@ def do_assign(
 
 
 def _move(ticket: Ticket, dept: Department, actor: Actor, reason: str) -> None:
-    record(ticket, actor, "department", field="department", old=ticket.department, new=dept,
-           reason=reason)
+    record(
+        ticket,
+        actor,
+        "department",
+        field="department",
+        old=ticket.department,
+        new=dept,
+        reason=reason,
+    )
     ticket.department = dept
     # The owner stays only if they work in the new department too.
     if ticket.assignee is not None:
         try:
             check_assignee(ticket.assignee, dept)
         except ValidationError:
-            record(ticket, actor, "assign", field="assignee", old=ticket.assignee, new="",
-                   reason=f"{ticket.assignee} does not work in {dept.name}")
+            record(
+                ticket,
+                actor,
+                "assign",
+                field="assignee",
+                old=ticket.assignee,
+                new="",
+                reason=f"{ticket.assignee} does not work in {dept.name}",
+            )
             ticket.assignee = None
 
 
@@ -168,12 +192,24 @@ def do_set_request_type(
     if request_type is None and custom_fields:
         raise ValidationError({"custom_fields": "custom fields need a request type"})
     if ticket.request_type_id != (request_type.pk if request_type else None):
-        record(ticket, actor, "request_type", field="request_type",
-               old=ticket.request_type or "", new=request_type or "")
+        record(
+            ticket,
+            actor,
+            "request_type",
+            field="request_type",
+            old=ticket.request_type or "",
+            new=request_type or "",
+        )
         ticket.request_type = request_type
     if cleaned != ticket.custom_fields:
-        record(ticket, actor, "custom_fields", field="custom_fields",
-               old=ticket.custom_fields, new=cleaned)
+        record(
+            ticket,
+            actor,
+            "custom_fields",
+            field="custom_fields",
+            old=ticket.custom_fields,
+            new=cleaned,
+        )
         ticket.custom_fields = cleaned
     ticket.save()
     return ticket

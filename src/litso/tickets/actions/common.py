@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from litso.audit.models import ActorKind
@@ -14,9 +14,6 @@ from litso.core.choices import Priority
 from litso.departments.models import Department
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.models import Ticket
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
 
 
 @dataclass(frozen=True)
@@ -42,18 +39,17 @@ def resolve_department(value: Department | int | str) -> Department:
     return found
 
 
-def resolve_agent(value: AbstractUser | int | str) -> AbstractUser:
-    User = get_user_model()
+def resolve_agent(value: User | int | str) -> User:
     if isinstance(value, User):
-        user = value
+        user: User | None = value
     else:
         lookup = {"pk": int(value)} if str(value).isdigit() else {"username": value}
         user = User.objects.filter(**lookup).select_related("agent").first()
-        if user is None:
-            raise ValidationError({"assignee": f"unknown agent {value!r}"})
+    if user is None:
+        raise ValidationError({"assignee": f"unknown agent {value!r}"})
     if not user.is_active or getattr(user, "agent", None) is None:
         raise ValidationError({"assignee": f"{user.get_username()!r} is not an active agent"})
-    return user  # type: ignore[return-value]
+    return user
 
 
 def check_priority(value: str) -> str:

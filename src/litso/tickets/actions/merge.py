@@ -45,10 +45,22 @@ def do_merge(source: Ticket, target: Ticket, actor: Actor) -> Ticket:
         source.first_response_at and source.first_response_at < target.first_response_at
     ):
         target.first_response_at = source.first_response_at or target.first_response_at
-    record(target, actor, "merge", field="merged_from", new=f"#{source.number}",
-           data={"messages": moved})
-    record(source, actor, "merge", field="merged_into", new=f"#{target.number}",
-           data={"messages": moved})
+    record(
+        target,
+        actor,
+        "merge",
+        field="merged_from",
+        new=f"#{source.number}",
+        data={"messages": moved},
+    )
+    record(
+        source,
+        actor,
+        "merge",
+        field="merged_into",
+        new=f"#{target.number}",
+        data={"messages": moved},
+    )
     source.merged_into = target
     source.customer_messages = 0
     source.agent_replies = 0

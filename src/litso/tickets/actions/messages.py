@@ -27,7 +27,7 @@ from litso.tickets.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import User
 
 MAX_BODY_CHARS = 1_000_000
 
@@ -53,7 +53,7 @@ def create_message(
     body_html: str = "",
     subject: str = "",
     channel: str = "",
-    author_agent: AbstractUser | None = None,
+    author_agent: User | None = None,
     external_id: str = "",
     attachments: Sequence[NewAttachment] = (),
     delivery: str = Delivery.NOT_APPLICABLE,
@@ -142,8 +142,15 @@ def do_add_inbound_message(
         if old == Status.SOLVED:
             ticket.reopens += 1
             ticket.solved_at = None
-        record(ticket, actor, "status", field="status", old=old, new=Status.OPEN,
-               reason="the customer wrote again")
+        record(
+            ticket,
+            actor,
+            "status",
+            field="status",
+            old=old,
+            new=Status.OPEN,
+            reason="the customer wrote again",
+        )
     ticket.save()
     return ticket, message
 
@@ -171,7 +178,7 @@ def do_reply(
         ticket,
         kind=MessageKind.OUTBOUND,
         author_kind=AuthorKind.AGENT if actor.kind == ActorKind.AGENT else AuthorKind.SYSTEM,
-        author_agent=actor.user,  # type: ignore[arg-type]
+        author_agent=actor.user,
         body_text=body_text,
         body_html=body_html,
         subject=f"[#{ticket.number}] {ticket.subject}",
@@ -210,7 +217,7 @@ def do_add_note(
         ticket,
         kind=MessageKind.NOTE if actor.kind != ActorKind.SYSTEM else MessageKind.SYSTEM,
         author_kind=AuthorKind.AGENT if actor.kind == ActorKind.AGENT else AuthorKind.SYSTEM,
-        author_agent=actor.user,  # type: ignore[arg-type]
+        author_agent=actor.user,
         body_text=body_text,
         body_html=body_html,
         attachments=attachments,

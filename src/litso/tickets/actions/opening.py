@@ -22,9 +22,7 @@ from litso.tickets.numbering import next_ticket_number
 MAX_SUBJECT = 500
 
 
-def check_new_ticket(
-    *, subject: str, body_text: str, body_html: str, channel: str
-) -> str:
+def check_new_ticket(*, subject: str, body_text: str, body_html: str, channel: str) -> str:
     if channel not in Channel.values:
         raise ValidationError(
             {"channel": f"unknown channel {channel!r}; use one of {', '.join(Channel.values)}"}
@@ -95,14 +93,22 @@ def do_open_ticket(
         ticket,
         actor,
         "created",
-        data={"channel": channel, "department": dept.name, "priority": priority,
-              "message": message.pk,
-              **({"follow_up_of": follow_up_of.number} if follow_up_of else {})},
+        data={
+            "channel": channel,
+            "department": dept.name,
+            "priority": priority,
+            "message": message.pk,
+            **({"follow_up_of": follow_up_of.number} if follow_up_of else {}),
+        },
     )
     if follow_up_of is not None:
-        record(follow_up_of, actor, "follow_up", new=f"#{ticket.number}",
-               reason="the customer wrote about a closed ticket")
+        record(
+            follow_up_of,
+            actor,
+            "follow_up",
+            new=f"#{ticket.number}",
+            reason="the customer wrote about a closed ticket",
+        )
     if tags:
         apply_tags(ticket, actor, add=tags)
     return ticket, message
-

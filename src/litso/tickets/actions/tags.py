@@ -38,7 +38,10 @@ def apply_tags(
         ticket.tags.remove(*Tag.objects.filter(name__in=gone))
     if new_names or gone:
         record(
-            ticket, actor, "tags", field="tags",
+            ticket,
+            actor,
+            "tags",
+            field="tags",
             old=" ".join(sorted(current)),
             new=" ".join(sorted((current | set(new_names)) - set(gone))),
         )

@@ -6,143 +6,391 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('departments', '0001_initial'),
-        ('files', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("departments", "0001_initial"),
+        ("files", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(allow_unicode=True, max_length=64, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.SlugField(
+                        allow_unicode=True, max_length=64, unique=True, verbose_name="name"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TicketCounter',
+            name="TicketCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_value', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_value", models.BigIntegerField()),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('inbound', 'From the customer'), ('outbound', 'Reply to the customer'), ('note', 'Internal note'), ('system', 'System')], max_length=10, verbose_name='kind')),
-                ('author_kind', models.CharField(choices=[('customer', 'Customer'), ('agent', 'Agent'), ('system', 'System')], max_length=10, verbose_name='author')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web form'), ('chat', 'Chat'), ('phone', 'Phone'), ('api', 'API')], max_length=10, verbose_name='channel')),
-                ('subject', models.CharField(blank=True, max_length=500, verbose_name='subject')),
-                ('body_text', models.TextField(blank=True, verbose_name='text')),
-                ('body_html', models.TextField(blank=True, verbose_name='HTML')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=500)),
-                ('delivery', models.CharField(blank=True, choices=[('', 'Not sent'), ('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed'), ('bounced', 'Bounced')], default='', max_length=10, verbose_name='delivery')),
-                ('delivery_error', models.TextField(blank=True)),
-                ('delivery_attempts', models.PositiveIntegerField(default=0)),
-                ('author_agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author_customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("inbound", "From the customer"),
+                            ("outbound", "Reply to the customer"),
+                            ("note", "Internal note"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "author_kind",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("agent", "Agent"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web form"),
+                            ("chat", "Chat"),
+                            ("phone", "Phone"),
+                            ("api", "API"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=500, verbose_name="subject")),
+                ("body_text", models.TextField(blank=True, verbose_name="text")),
+                ("body_html", models.TextField(blank=True, verbose_name="HTML")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("external_id", models.CharField(blank=True, db_index=True, max_length=500)),
+                (
+                    "delivery",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not sent"),
+                            ("queued", "Queued"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("bounced", "Bounced"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="delivery",
+                    ),
+                ),
+                ("delivery_error", models.TextField(blank=True)),
+                ("delivery_attempts", models.PositiveIntegerField(default=0)),
+                (
+                    "author_agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author_customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=255, verbose_name='content type')),
-                ('size', models.BigIntegerField(verbose_name='size')),
-                ('content_id', models.CharField(blank=True, max_length=255)),
-                ('blob', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='files.blob')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=255, verbose_name="content type")),
+                ("size", models.BigIntegerField(verbose_name="size")),
+                ("content_id", models.CharField(blank=True, max_length=255)),
+                (
+                    "blob",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="files.blob",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
             },
         ),
         migrations.CreateModel(
-            name='RequestType',
+            name="RequestType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='field definitions')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='departments.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, verbose_name="field definitions"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="departments.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request type',
-                'verbose_name_plural': 'request types',
-                'ordering': ['name'],
+                "verbose_name": "request type",
+                "verbose_name_plural": "request types",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(editable=False, unique=True, verbose_name='number')),
-                ('subject', models.CharField(max_length=500, verbose_name='subject')),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending_customer', 'Waiting for customer'), ('on_hold', 'On hold'), ('solved', 'Solved'), ('closed', 'Closed')], default='new', max_length=20, verbose_name='status')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=10, verbose_name='priority')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web form'), ('chat', 'Chat'), ('phone', 'Phone'), ('api', 'API')], max_length=10, verbose_name='channel')),
-                ('language', models.CharField(blank=True, max_length=5, verbose_name='language')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('escalated', models.BooleanField(default=False, verbose_name='escalated')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='first response')),
-                ('solved_at', models.DateTimeField(blank=True, null=True, verbose_name='solved')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('auto_close_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('customer_messages', models.PositiveIntegerField(default=0)),
-                ('agent_replies', models.PositiveIntegerField(default=0)),
-                ('reopens', models.PositiveIntegerField(default=0)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='customers.customer', verbose_name='customer')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='departments.department', verbose_name='department')),
-                ('follow_up_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='follow_ups', to='tickets.ticket')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='tickets.ticket')),
-                ('request_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='tickets.requesttype', verbose_name='type')),
-                ('tags', models.ManyToManyField(blank=True, related_name='tickets', to='tickets.tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.BigIntegerField(editable=False, unique=True, verbose_name="number"),
+                ),
+                ("subject", models.CharField(max_length=500, verbose_name="subject")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending_customer", "Waiting for customer"),
+                            ("on_hold", "On hold"),
+                            ("solved", "Solved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web form"),
+                            ("chat", "Chat"),
+                            ("phone", "Phone"),
+                            ("api", "API"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=5, verbose_name="language")),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("escalated", models.BooleanField(default=False, verbose_name="escalated")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response"),
+                ),
+                ("solved_at", models.DateTimeField(blank=True, null=True, verbose_name="solved")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                ("auto_close_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("customer_messages", models.PositiveIntegerField(default=0)),
+                ("agent_replies", models.PositiveIntegerField(default=0)),
+                ("reopens", models.PositiveIntegerField(default=0)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="departments.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "follow_up_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="follow_ups",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_from",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "request_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="tickets.requesttype",
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="tickets", to="tickets.tag", verbose_name="tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ticket',
-                'verbose_name_plural': 'tickets',
-                'ordering': ['-created_at'],
+                "verbose_name": "ticket",
+                "verbose_name_plural": "tickets",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='tickets.ticket'),
+            model_name="message",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="tickets.ticket",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['department', 'status', '-created_at'], name='ticket_dept_status'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["department", "status", "-created_at"], name="ticket_dept_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', 'status'], name='ticket_assignee_status'),
+            model_name="ticket",
+            index=models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['customer', '-created_at'], name='ticket_customer'),
+            model_name="ticket",
+            index=models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['ticket', 'created_at'], name='message_ticket_time'),
+            model_name="message",
+            index=models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
         ),
     ]

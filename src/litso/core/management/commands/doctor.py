@@ -15,8 +15,9 @@ class Command(BaseCommand):
         found = checks.run_checks(databases=["default"])
         # Litso's own deployment checks, without Django's HTTPS-hardening list, which
         # does not apply to a desk on localhost.
-        found += checks.run_checks(tags=["litso"], include_deployment_checks=True,
-                                   databases=["default"])
+        found += checks.run_checks(
+            tags=["litso"], include_deployment_checks=True, databases=["default"]
+        )
         seen: set[str] = set()
         errors = 0
         for message in found:

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from litso.config import ConfigError, env_bool, env_secret, load_or_create_secret_key
+
+
+def test_argon2_is_the_password_hasher() -> None:
+    code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "litso.settings"},
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert out.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_or_create_secret_key(tmp_path)
+    assert len(first) > 40
+    assert load_or_create_secret_key(tmp_path) == first
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_secret_from_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "key").write_text("s3cret\n")
+    monkeypatch.delenv("LITSO_X", raising=False)
+    monkeypatch.setenv("LITSO_X_FILE", str(tmp_path / "key"))
+    assert env_secret("LITSO_X") == "s3cret"
+    monkeypatch.setenv("LITSO_X_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="LITSO_X_FILE"):
+        env_secret("LITSO_X")
+
+
+def test_booleans_are_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LITSO_FLAG", "Yes")
+    assert env_bool("LITSO_FLAG", default=False) is True
+    monkeypatch.setenv("LITSO_FLAG", "maybe")
+    with pytest.raises(ConfigError, match="LITSO_FLAG='maybe' is not a yes/no value"):
+        env_bool("LITSO_FLAG", default=False)
+
+
+def test_sqlite_runs_in_wal_mode(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+    # The in-memory test database cannot use WAL; a file database must.
+    assert mode in ("wal", "memory")
+    assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import percentiles, setup_django, write_result  # noqa: E402
+from _setup import percentiles, setup_django, write_result
 
 
 def main() -> None:

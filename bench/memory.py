@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import write_result  # noqa: E402
+from _setup import write_result
 
 
 def descendants(pid: int) -> list[int]:

@@ -1,0 +1,1 @@
+"""Business-time calendars and SLA deadline arithmetic, usable without a database."""

@@ -1,0 +1,1 @@
+"""Tests for litso.mail: the pure email parsing layer."""

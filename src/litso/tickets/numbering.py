@@ -38,15 +38,20 @@ def _next_from_counter() -> int:
 
 def ensure_numbers_above(number: int) -> None:
     """After an import, new tickets must not take a number an imported one has."""
+    # Never below START - 1: a small import must not move the first number down or skip it.
+    floor = max(number, settings.LITSO_TICKET_NUMBER_START - 1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # A fresh sequence (is_called false) has used nothing: its last_value is the next
+            # number, not a used one.
             cursor.execute(
-                "SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM " + SEQUENCE + ")))",
-                [SEQUENCE, number],
+                "SELECT setval(%s, GREATEST(%s, (SELECT CASE WHEN is_called THEN last_value "
+                f"ELSE last_value - 1 END FROM {SEQUENCE})))",
+                [SEQUENCE, floor],
             )
         return
     from litso.tickets.models import TicketCounter
 
-    counter, created = TicketCounter.objects.get_or_create(pk=1, defaults={"last_value": number})
-    if not created and counter.last_value < number:
-        TicketCounter.objects.filter(pk=1).update(last_value=number)
+    counter, created = TicketCounter.objects.get_or_create(pk=1, defaults={"last_value": floor})
+    if not created and counter.last_value < floor:
+        TicketCounter.objects.filter(pk=1).update(last_value=floor)

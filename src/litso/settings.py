@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "litso.tickets",
     "litso.audit",
     "litso.jobs",
+    "litso.mail",
     "litso.transfer",
     "litso.demo",
 ]
@@ -184,6 +185,18 @@ LITSO_TASK_MAX_ATTEMPTS = env_int("LITSO_TASK_MAX_ATTEMPTS", 8)
 # A worker that has not beaten for this long is dead; its running task goes back to the queue.
 LITSO_WORKER_DEAD_AFTER = env_int("LITSO_WORKER_DEAD_AFTER", 60)
 LITSO_DEMO_PASSWORD = os.environ.get("LITSO_DEMO_PASSWORD", "")
+
+# Mail: attachments above this size are not kept (the customer and the agent are told).
+LITSO_MAIL_MAX_ATTACHMENT_BYTES = env_int("LITSO_MAIL_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
+# A sender who writes more than this many mails in 10 minutes is held (a mail loop).
+LITSO_MAIL_RATE_LIMIT = env_int("LITSO_MAIL_RATE_LIMIT", 30)
+# A reply without any thread marker joins the customer's ticket with the same subject
+# if that ticket was updated within this many days.
+LITSO_MAIL_SUBJECT_THREAD_DAYS = env_int("LITSO_MAIL_SUBJECT_THREAD_DAYS", 14)
+# A reply to a solved ticket reopens it; with this off it opens a linked follow-up.
+LITSO_MAIL_REOPEN_SOLVED = env_bool("LITSO_MAIL_REOPEN_SOLVED", default=True)
+# Mail to an address no department claims lands here (by name); empty = the first department.
+LITSO_MAIL_DEFAULT_DEPARTMENT = os.environ.get("LITSO_MAIL_DEFAULT_DEPARTMENT", "")
 
 LOGGING = {
     "version": 1,

@@ -26,7 +26,9 @@ def deliver_message(message_id: int) -> str:
     Idempotent: a message already sent is not sent again, and a retry re-sends the same
     Message-ID, so the customer never receives two different mails for one reply.
     """
-    message = Message.objects.select_related("ticket__customer", "author_agent__agent").get(
+    message = Message.objects.select_related(
+        "ticket__customer", "ticket__department", "author_agent__agent"
+    ).get(
         pk=message_id
     )
     if message.delivery == Delivery.SENT:
@@ -56,18 +58,9 @@ def deliver_message(message_id: int) -> str:
 
 
 def _send_reply_mail(message: Message, address: str) -> None:
-    ticket = message.ticket
-    agent = message.author_agent
-    from_name = agent.agent.display_name if agent and hasattr(agent, "agent") else "Support"
-    from_address = settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].strip(">").strip()
-    mail = EmailMessage(
-        subject=message.subject or f"[#{ticket.number}] {ticket.subject}",
-        body=message.body_text,
-        from_email=f"{from_name} <{from_address}>",
-        to=[address],
-        headers={"Message-ID": message.external_id, "Content-Language": ticket.language or "en"},
-    )
-    mail.send(fail_silently=False)
+    from litso.mail.outgoing import build_email
+
+    build_email(message, address).send(fail_silently=False)
 
 
 @durable_task(queue_name="default")

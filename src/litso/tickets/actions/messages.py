@@ -29,6 +29,8 @@ from litso.tickets.models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from litso.customers.models import Customer
+
 MAX_BODY_CHARS = 1_000_000
 
 
@@ -54,6 +56,7 @@ def create_message(
     subject: str = "",
     channel: str = "",
     author_agent: User | None = None,
+    author_customer: Customer | None = None,
     external_id: str = "",
     attachments: Sequence[NewAttachment] = (),
     delivery: str = Delivery.NOT_APPLICABLE,
@@ -63,7 +66,9 @@ def create_message(
         kind=kind,
         author_kind=author_kind,
         author_agent=author_agent,
-        author_customer=ticket.customer if author_kind == AuthorKind.CUSTOMER else None,
+        author_customer=(author_customer or ticket.customer)
+        if author_kind == AuthorKind.CUSTOMER
+        else None,
         channel=channel or ticket.channel,
         subject=subject[:500],
         body_text=body_text,
@@ -96,15 +101,19 @@ def do_add_inbound_message(
     channel: str = "",
     external_id: str = "",
     attachments: Sequence[NewAttachment] = (),
+    author: Customer | None = None,
+    reopen_solved: bool = True,
 ) -> tuple[Ticket, Message]:
     """The customer wrote again. Returns the ticket the message landed on.
+
+    ``author`` is who wrote when it is not the ticket's customer (a colleague in Cc).
 
     A solved ticket is reopened (and the reopen counted); a closed one stays closed and the
     message opens a follow-up ticket linked to it, as every mature desk does.
     """
     check_body(body_text, body_html)
     ticket = lock(ticket)
-    if ticket.status == Status.CLOSED:
+    if ticket.status == Status.CLOSED or (ticket.status == Status.SOLVED and not reopen_solved):
         from litso.tickets.actions.opening import do_open_ticket
 
         return do_open_ticket(
@@ -131,6 +140,7 @@ def do_add_inbound_message(
         channel=channel,
         external_id=external_id,
         attachments=attachments,
+        author_customer=author,
     )
     actor = Actor.customer()
     record(ticket, actor, "message", new=MessageKind.INBOUND, data={"message": message.pk})

@@ -1,0 +1,48 @@
+"""The immediate acknowledgement of a new request by mail (principle 1 of the brief).
+
+It states the number and how to add to the request, in the customer's language; it never
+refuses and never threatens to ignore. It is an outbound system message on the ticket, so it
+shows in the timeline and goes out through the same outbox as every reply.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from litso.audit.record import Actor, record
+from litso.core.choices import Channel
+from litso.mail.language import SUPPORTED
+from litso.tickets.actions.messages import create_message, make_message_id
+from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
+
+SIGNATURES = {"en": "Customer service", "ru": "Служба поддержки", "pl": "Obsługa klienta"}
+
+
+def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
+    from litso.tickets.tasks import deliver_message
+
+    language = ticket.language if ticket.language in SUPPORTED else "en"
+    text = render_to_string(
+        f"mail/ack/{language}.txt",
+        {
+            "name": ticket.customer.salutation,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "department": ticket.department.name,
+            "oversized": oversized or [],
+            "signature": SIGNATURES[language],
+        },
+    )
+    message = create_message(
+        ticket,
+        kind=MessageKind.OUTBOUND,
+        author_kind=AuthorKind.SYSTEM,
+        body_text=text.strip() + "\n",
+        subject=f"[#{ticket.number}] {ticket.subject}",
+        channel=Channel.EMAIL,
+        external_id=make_message_id(),
+        delivery=Delivery.QUEUED,
+    )
+    record(ticket, Actor.system(), "acknowledged", data={"message": message.pk})
+    deliver_message.enqueue(message.pk)
+    return message

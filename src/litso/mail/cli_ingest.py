@@ -1,0 +1,144 @@
+"""`litso mail ingest PATH|-`: one .eml, a Maildir or an mbox, processed before it returns.
+
+Mail is stored and processed in batches, so memory stays flat however large the input. When
+a worker is running it does the processing and this command waits for it; otherwise the
+command runs the tasks itself. With --json it prints one summary object.
+"""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Min
+
+from litso.jobs.models import WorkerHeartbeat
+from litso.jobs.runner import run_pending_tasks
+from litso.mail.intake import receive_raw
+from litso.mail.models import InboundMail, InboundSource, InboundState
+from litso.tickets.models import Message
+
+BATCH = 200
+SUMMARY_KEYS: dict[str, str] = {
+    InboundState.BOUNCE: "bounces",
+    InboundState.COMPLAINT: "bounces",
+    InboundState.AUTO_REPLY: "auto_replies",
+    InboundState.QUARANTINED: "quarantined",
+    InboundState.RATE_LIMITED: "quarantined",
+}
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("ingest", help="take in an .eml file, a Maildir or an mbox")
+    parser.add_argument("path", help="a file, a Maildir directory, an mbox file, or - for stdin")
+    parser.add_argument("--json", action="store_true", help="print one JSON summary")
+    parser.add_argument("--wait", type=float, default=600,
+                        help="seconds to wait for running workers (default 600)")
+
+
+def iter_raw(path: str) -> Iterator[bytes]:
+    if path == "-":
+        yield sys.stdin.buffer.read()
+        return
+    target = Path(path)
+    if not target.exists():
+        raise CommandError(f"{path}: no such file or directory")
+    if target.is_dir():
+        if not (target / "cur").is_dir() and not (target / "new").is_dir():
+            raise CommandError(f"{path}: a directory that is not a Maildir (no cur/ or new/)")
+        maildir = mailbox.Maildir(target, factory=None, create=False)
+        for key in sorted(maildir.iterkeys()):
+            yield maildir.get_bytes(key)
+        return
+    with target.open("rb") as fh:
+        is_mbox = fh.read(5) == b"From "
+    if is_mbox:
+        # One mbox object, read message by message: never the whole file in memory.
+        box = mailbox.mbox(target, create=False)
+        try:
+            for key in box.iterkeys():
+                yield box.get_bytes(key)
+        finally:
+            box.close()
+        return
+    yield target.read_bytes()
+
+
+def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -> None:
+    as_json = bool(options.get("json"))
+    totals: Counter[str] = Counter()
+    started = time.monotonic()
+    batch: list[int] = []
+    for raw in iter_raw(path):
+        received = receive_raw(raw, source=InboundSource.FILE)
+        if received.duplicate:
+            totals["duplicates"] += 1
+            continue
+        batch.append(received.inbound.pk)
+        if len(batch) >= BATCH:
+            _finish(batch, totals, wait)
+            batch = []
+    if batch:
+        _finish(batch, totals, wait)
+    summary = {
+        key: totals[key]
+        for key in ("tickets_opened", "messages_appended", "bounces", "auto_replies",
+                    "duplicates", "quarantined")
+    }
+    if as_json:
+        command.stdout.write(json.dumps(summary))
+    else:
+        elapsed = time.monotonic() - started
+        command.stdout.write(
+            ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items())
+            + f" ({elapsed:.1f} s)"
+        )
+
+
+def _finish(ids: list[int], totals: Counter[str], wait: float) -> None:
+    """Process (or wait for the workers to process) this batch, then count what happened."""
+    if _workers_alive():
+        deadline = time.monotonic() + wait
+        pending = InboundMail.objects.filter(pk__in=ids, state=InboundState.RECEIVED)
+        while pending.exists():
+            if time.monotonic() > deadline:
+                raise CommandError(f"workers did not process {pending.count()} mails in {wait} s")
+            time.sleep(0.1)
+    else:
+        run_pending_tasks()
+    message_ids = []
+    for state, message_id in InboundMail.objects.filter(pk__in=ids).values_list(
+        "state", "message_id"
+    ):
+        if state == InboundState.PROCESSED:
+            message_ids.append(message_id)
+        elif state in SUMMARY_KEYS:
+            totals[SUMMARY_KEYS[state]] += 1
+    # A message that is the first of its ticket opened it; any other was appended.
+    tickets = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "ticket_id"))
+    firsts = set(
+        Message.objects.filter(ticket_id__in=set(tickets.values()))
+        .values("ticket_id")
+        .annotate(first=Min("pk"))
+        .values_list("first", flat=True)
+    )
+    opened = sum(1 for pk in tickets if pk in firsts)
+    totals["tickets_opened"] += opened
+    totals["messages_appended"] += len(message_ids) - opened
+
+
+def _workers_alive() -> bool:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(seconds=settings.LITSO_WORKER_DEAD_AFTER)
+    return WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).exists()

@@ -1,0 +1,117 @@
+"""Which ticket a mail belongs to, tried in this order:
+
+1. a ticket token in the address the customer replied to (support+t1042.<hmac>@…);
+2. a [#1042] token in the subject, from someone already on that ticket's thread;
+3. In-Reply-To / References matching a Message-ID stored on a ticket;
+4. the same customer and the same normalised subject, updated within a few days.
+
+Returns the ticket and which rule matched (recorded on the inbound mail), or None.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from litso.customers.models import Customer
+from litso.mail.model import ParsedMail
+from litso.mail.tokens import ticket_number_from
+from litso.tickets.models import Message, Ticket
+
+_SUBJECT_TOKEN = re.compile(r"\[#(\d{1,12})\]")
+# Reply and forward prefixes in English, Russian, Polish and what clients put there, repeated
+# ("Re: Fwd: Re[2]:") and with odd spacing.
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|odp|pd|przek|resp|отв|ответ|пер|перес|вд|на)"
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    ticket: Ticket
+    rule: str
+
+
+def normalise_subject(subject: str) -> str:
+    subject = _SUBJECT_TOKEN.sub(" ", subject)
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = _PREFIX.sub("", subject)
+    return " ".join(subject.lower().split())
+
+
+def find_ticket(
+    parsed: ParsedMail, sender: Customer | None, recipients: list[str]
+) -> ThreadMatch | None:
+    number = ticket_number_from(recipients)
+    if number is not None:
+        ticket = _live(Ticket.objects.filter(number=number).first())
+        if ticket:
+            return ThreadMatch(ticket, "reply address token")
+
+    found = _SUBJECT_TOKEN.search(parsed.subject)
+    if found and sender is not None:
+        ticket = _live(Ticket.objects.filter(number=int(found.group(1))).first())
+        if ticket and on_thread(ticket, sender, parsed):
+            return ThreadMatch(ticket, "subject token")
+
+    ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
+    if ids:
+        message = (
+            Message.objects.filter(external_id__in=ids[:50])
+            .select_related("ticket")
+            .order_by("-created_at")
+            .first()
+        )
+        if message is not None:
+            ticket = _live(message.ticket)
+            if ticket:
+                return ThreadMatch(ticket, "In-Reply-To/References")
+
+    subject = normalise_subject(parsed.subject)
+    if sender is not None and subject and _looks_like_reply(parsed):
+        since = timezone.now() - datetime.timedelta(days=settings.LITSO_MAIL_SUBJECT_THREAD_DAYS)
+        for ticket in Ticket.objects.filter(customer=sender, updated_at__gte=since).order_by(
+            "-updated_at"
+        )[:20]:
+            if normalise_subject(ticket.subject) == subject:
+                live = _live(ticket)
+                if live:
+                    return ThreadMatch(live, "same customer and subject")
+    return None
+
+
+def _live(ticket: Ticket | None) -> Ticket | None:
+    """A merged ticket hands its mail on to the ticket it was merged into."""
+    hops = 0
+    while ticket is not None and ticket.merged_into_id is not None and hops < 10:
+        ticket = ticket.merged_into
+        hops += 1
+    return ticket
+
+
+def _looks_like_reply(parsed: ParsedMail) -> bool:
+    # A new mail with a generic subject ("Order", "Question") must not join an old ticket.
+    return bool(_PREFIX.match(parsed.subject)) or bool(parsed.in_reply_to or parsed.references)
+
+
+def on_thread(ticket: Ticket, sender: Customer, parsed: ParsedMail) -> bool:
+    """The sender is the ticket's customer, or was among the addresses on its earlier mail."""
+    if sender.pk == ticket.customer_id:
+        return True
+    from litso.mail.models import InboundMail
+
+    addresses = set(sender.contacts.filter(kind="email").values_list("value", flat=True))
+    for participants in InboundMail.objects.filter(ticket=ticket).values_list(
+        "participants", flat=True
+    ):
+        if addresses & set(participants or ()):
+            return True
+    return False

@@ -52,7 +52,13 @@ def iter_raw(path: str) -> Iterator[bytes]:
         raise CommandError(f"{path}: no such file or directory")
     if target.is_dir():
         if not (target / "cur").is_dir() and not (target / "new").is_dir():
-            raise CommandError(f"{path}: a directory that is not a Maildir (no cur/ or new/)")
+            # A plain directory of .eml files, taken in name (arrival) order.
+            files = sorted(target.glob("*.eml"))
+            if not files:
+                raise CommandError(f"{path}: neither a Maildir nor a directory of .eml files")
+            for file in files:
+                yield file.read_bytes()
+            return
         maildir = mailbox.Maildir(target, factory=None, create=False)
         for key in sorted(maildir.iterkeys()):
             yield maildir.get_bytes(key)
@@ -112,7 +118,8 @@ def _finish(ids: list[int], totals: Counter[str], wait: float) -> None:
                 raise CommandError(f"workers did not process {pending.count()} mails in {wait} s")
             time.sleep(0.1)
     else:
-        run_pending_tasks()
+        # Only the intake: sending the acknowledgements is the workers' job, not ingestion's.
+        run_pending_tasks(("intake",))
     message_ids = []
     for state, message_id in InboundMail.objects.filter(pk__in=ids).values_list(
         "state", "message_id"

@@ -71,9 +71,11 @@ class Ticket(models.Model):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
+    # The composite indexes in Meta lead with these columns; single ones would only slow writes.
     department = models.ForeignKey(
         "departments.Department",
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="tickets",
         verbose_name=_("department"),
     )
@@ -82,12 +84,14 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="assigned_tickets",
         verbose_name=_("assignee"),
     )
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="tickets",
         verbose_name=_("customer"),
     )
@@ -160,7 +164,9 @@ class Delivery(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
     author_kind = models.CharField(_("author"), max_length=10, choices=AuthorKind.choices)
     author_agent = models.ForeignKey(

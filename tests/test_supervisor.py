@@ -104,7 +104,8 @@ def test_run_serves_works_and_stops_cleanly(desk_process) -> None:
     mail = email.message_from_bytes(raw, policy=email.policy.default)
     assert mail["Subject"] == f"[#{number}] Zamówienie"
     assert mail["To"] == "ola@example.test"
-    assert mail.get_content().strip() == "Już sprawdzamy, C:\\Users\\new.log"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert text.startswith("Już sprawdzamy, C:\\Users\\new.log\n")
 
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)

@@ -20,9 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 
 from litso.jobs.models import WorkerHeartbeat
-from litso.jobs.runner import run_pending_tasks
 from litso.mail.intake import receive_raw
 from litso.mail.models import InboundMail, InboundSource, InboundState
+from litso.mail.processing import process
 from litso.tickets.models import Message
 
 BATCH = 200
@@ -82,12 +82,17 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
     totals: Counter[str] = Counter()
     started = time.monotonic()
     batch: list[int] = []
+    # With a worker running, the mail goes through the queue like any other; without one,
+    # this command is the worker and processes each stored mail itself, skipping the task row.
+    in_line = not _workers_alive()
     for raw in iter_raw(path):
-        received = receive_raw(raw, source=InboundSource.FILE)
+        received = receive_raw(raw, source=InboundSource.FILE, process=not in_line)
         if received.duplicate:
             totals["duplicates"] += 1
             continue
         batch.append(received.inbound.pk)
+        if in_line:
+            process(received.inbound.pk)
         if len(batch) >= BATCH:
             _finish(batch, totals, wait)
             batch = []
@@ -117,9 +122,7 @@ def _finish(ids: list[int], totals: Counter[str], wait: float) -> None:
             if time.monotonic() > deadline:
                 raise CommandError(f"workers did not process {pending.count()} mails in {wait} s")
             time.sleep(0.1)
-    else:
-        # Only the intake: sending the acknowledgements is the workers' job, not ingestion's.
-        run_pending_tasks(("intake",))
+
     message_ids = []
     for state, message_id in InboundMail.objects.filter(pk__in=ids).values_list(
         "state", "message_id"

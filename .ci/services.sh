@@ -12,4 +12,10 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir /tmp --logfile /tmp/litso-ci-redis.log || true
 fi
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  # The IMAP tests (tests/mail/test_imap.py) start their own throwaway Dovecot.
+  echo "installing Dovecot"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null || true
+fi
 exit 0

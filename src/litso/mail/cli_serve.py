@@ -8,13 +8,14 @@ then stops listening and lets mail being stored finish before it exits.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import signal
 import threading
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from litso.mail.smtp_server import DEFAULT_HOST, DEFAULT_MAX_SIZE, DEFAULT_PORT, make_controller
 
@@ -45,6 +46,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(command: BaseCommand, **options: Any) -> None:
+    if options.get("verbosity", 1) < 2:
+        # aiosmtpd logs every connection and command at INFO; -v 2 shows them.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -58,11 +62,17 @@ def run(command: BaseCommand, **options: Any) -> None:
     )
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        controller.start()
         try:
+            controller.start()
+        except OSError as exc:  # the port is taken, the address is not ours
+            raise CommandError(
+                f"cannot listen on {options['host']}:{options['port']}: {exc}"
+            ) from exc
+        try:
+            limit = f"up to {options['max_size']} bytes" if options["max_size"] else "any size"
             command.stdout.write(
                 f"litso mail serve: {'LMTP' if options['lmtp'] else 'SMTP'} on "
-                f"{options['host']}:{controller.port}, mail up to {options['max_size']} bytes"
+                f"{options['host']}:{controller.port}, mail {limit}"
             )
             command.stdout.flush()
             while not stop.wait(3600):

@@ -90,4 +90,4 @@ class InboundMail(models.Model):
         indexes = [models.Index(fields=["sender", "received_at"], name="inbound_sender_time")]
 
     def __str__(self) -> str:
-        return f"{self.subject or self.message_id or self.sha256[:12]} ({self.state})"
+        return f"{self.subject or self.header_message_id or self.sha256[:12]} ({self.state})"

@@ -100,9 +100,7 @@ class IntakeHandler:
         assert raw is not None  # aiosmtpd sets it before calling handle_DATA
         with self._working():
             try:
-                received = await sync_to_async(_store, thread_sensitive=True)(
-                    bytes(raw), recipients
-                )
+                received = await sync_to_async(_store, thread_sensitive=True)(raw, recipients)
             except Exception:
                 # Database down, disk full, a bug: the MTA keeps the mail and retries.
                 logger.exception("storing mail from %r failed", envelope.mail_from)
@@ -158,7 +156,17 @@ class MailController(Controller):
         protocol = _LMTP if self.lmtp else _SMTP
         return protocol(self.handler, **self.SMTP_kwargs)
 
+    def _run(self, ready_event: threading.Event) -> None:
+        try:
+            super()._run(ready_event)
+        finally:
+            # aiosmtpd leaves the event unset when it cannot listen, and start() then waits
+            # its whole ready_timeout before saying why; this way it says so at once.
+            ready_event.set()
+
     def _trigger_server(self) -> None:
+        if self._thread_exception is not None:
+            raise self._thread_exception
         # With port 0 the system chose one: learn it before aiosmtpd connects to itself.
         if self.port == 0 and isinstance(self.server, asyncio.Server):
             self.port = self.server.sockets[0].getsockname()[1]

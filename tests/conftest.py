@@ -96,6 +96,14 @@ def desk(db: None) -> Desk:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_address_cache() -> None:
+    # Departments made (and rolled back) by other tests must not answer for mail here.
+    from litso.mail.addresses import invalidate
+
+    invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     # Attachments and blobs go to a fresh directory per test.
     settings.MEDIA_ROOT = tmp_path / "files"

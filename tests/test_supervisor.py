@@ -92,7 +92,7 @@ print(ticket.number)
 
 
 def test_run_serves_works_and_stops_cleanly(desk_process) -> None:
-    process, port, env = desk_process
+    process, _, env = desk_process
     kids = children_of(process.pid)
     assert len(kids) == 3, "web, worker and scheduler"
 

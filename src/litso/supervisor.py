@@ -47,6 +47,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--web-workers", type=int, default=int(os.environ.get("LITSO_WEB_WORKERS", "1"))
     )
+    parser.add_argument("--smtp-port", type=int,
+                        default=int(os.environ.get("LITSO_SMTP_PORT", "0") or 0),
+                        help="also receive mail over SMTP on this port (0: do not)")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
     parser.add_argument("--no-migrate", action="store_true")
     return parser.parse_args(argv)
@@ -91,6 +94,9 @@ def run(argv: list[str]) -> int:
         for i in range(options.workers)
     ]
     children.append(Child("scheduler", _litso("scheduler")))
+    if options.smtp_port:
+        children.append(Child("smtp", _litso("mail", "serve", "--host", options.host,
+                                             "--port", str(options.smtp_port))))
 
     stopping = False
 
@@ -105,6 +111,8 @@ def run(argv: list[str]) -> int:
 
     url = f"http://{options.host}:{options.port}/"
     print(f"\nLitso is running at {url}", flush=True)
+    if options.smtp_port:
+        print(f"Receiving mail over SMTP on {options.host}:{options.smtp_port}", flush=True)
     if not options.no_demo:
         shown = env_password or f"{DEFAULT_DEMO_PASSWORD}  (set LITSO_DEMO_PASSWORD to change)"
         print("Demo sign-ins: admin, supervisor, agent1 … agent6", flush=True)

@@ -62,9 +62,16 @@ def desk_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, d
         wait_for(lambda: healthy(port), 60, "the web server")
         yield process, port, env
     finally:
+        # Children first: once the supervisor is gone they belong to init and are lost to us.
+        kids = children_of(process.pid)
         if process.poll() is None:
-            process.kill()
-            for child in children_of(process.pid):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for child in kids:
+            if Path(f"/proc/{child}").exists():
                 os.kill(child, signal.SIGKILL)
         process.wait()
 

@@ -24,6 +24,12 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("ticket__number", "reason", "rule_name")
     raw_id_fields = ("ticket", "actor")
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        from litso.tickets.access import tickets_visible_to
+
+        visible = tickets_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(ticket_id__in=visible)
+
     # The trail is append-only: admins read it, nobody edits it.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 
 from litso.departments.models import Department
+from litso.staff.groups import desk_staff_group
 from litso.staff.models import AgentProfile, Role
 from litso.tickets.fields import check_definitions
 from litso.tickets.models import RequestType
@@ -216,12 +217,15 @@ def _staff_member(
             username=member.username,
             email=f"{member.username}@{DOMAIN}",
             first_name=member.display_name,
-            is_staff=member.role != Role.AGENT,
+            # Until the agent workspace exists, everyone reads the desk in the admin.
+            is_staff=True,
             is_superuser=superuser,
             date_joined=joined,
             password=password,
         )
         user.save()
+        if not superuser:
+            user.groups.add(desk_staff_group())
         created.append(f"user {member.username}")
     # A sign-in that was there before the demo keeps its password; it only gets a profile.
     profile = AgentProfile.objects.filter(user=user).first()

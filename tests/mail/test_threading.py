@@ -15,6 +15,7 @@ from litso.mail.threading import normalise_subject
         ("Re: [support-2] Where is my order?", "where is my order?"),
         ("AW: [Ticket#123] Lieferung", "lieferung"),
         ("Price list [2024]", "price list [2024]"),
+        ("Re: [support-1] Where is my order 131244? (Opened)", "where is my order 131244?"),
     ],
 )
 def test_subjects_are_normalised_for_matching(subject: str, expected: str) -> None:

@@ -25,6 +25,8 @@ from litso.tickets.models import Message, Ticket
 _SUBJECT_TOKEN = re.compile(r"\[#(\d{1,12})\]")
 # Ticket tokens of other desks ("[support-2]", "[Ticket#123]", "[ID:77]"): a customer
 # replying to mail from the desk a company used before still means the same subject.
+# The status suffix other desks put on their notification subjects ("… (Opened)").
+_STATUS_SUFFIX = re.compile(r"\s*\((?:opened|updated|resolved|closed|reopened)\)\s*$", re.I)
 _ANY_TOKEN = re.compile(r"\[(?:#|[^\W\d][\w.]*\s*[-#:]\s*#?)\d{1,12}\]")
 # Reply and forward prefixes in English, Russian, Polish and what clients put there, repeated
 # ("Re: Fwd: Re[2]:") and with odd spacing.
@@ -42,7 +44,7 @@ class ThreadMatch:
 
 
 def normalise_subject(subject: str) -> str:
-    subject = _ANY_TOKEN.sub(" ", subject)
+    subject = _STATUS_SUFFIX.sub("", _ANY_TOKEN.sub(" ", subject))
     previous = None
     while previous != subject:
         previous = subject

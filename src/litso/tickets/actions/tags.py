@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from litso.audit.record import Actor, record
-from litso.tickets.actions.common import check_actor_may_act
+from litso.tickets.actions.common import check_actor_may_act, lock
 from litso.tickets.models import Tag, Ticket
 
 _TAG_RE = re.compile(r"^[\w-]{1,64}$", re.UNICODE)
@@ -52,6 +52,7 @@ def do_change_tags(
     ticket: Ticket, actor: Actor, *, add: Iterable[str] = (), remove: Iterable[str] = ()
 ) -> Ticket:
     check_actor_may_act(actor, ticket)
+    ticket = lock(ticket)
     apply_tags(ticket, actor, add=add, remove=remove)
     ticket.save(update_fields=["updated_at"])
     return ticket

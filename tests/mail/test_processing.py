@@ -194,3 +194,10 @@ def test_every_corpus_mail_ends_in_a_final_state(desk, name: str) -> None:
     if inbound.state == InboundState.PROCESSED:
         assert inbound.ticket is not None
         assert inbound.message.body_text or inbound.message.attachments.exists()
+
+
+def test_a_sender_we_cannot_answer_is_quarantined_with_the_reason(desk) -> None:
+    inbound = ingest(make_mail(sender="root@localhost"))
+    assert inbound.state == InboundState.QUARANTINED
+    assert "root@localhost" in inbound.reason
+    assert Ticket.objects.count() == 0

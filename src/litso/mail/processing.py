@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
@@ -90,8 +91,8 @@ def _process(inbound: InboundMail) -> Outcome:
     if kind == MailKind.AUTO_REPLY:
         inbound.reason = "; ".join(evidence)
         return _auto_reply(inbound, parsed, sender, recipients)
-    if not inbound.sender:
-        inbound.reason = "the mail has no sender address to answer"
+    if not inbound.sender or sender is None:
+        inbound.reason = f"no sender address to answer ({parsed.from_address or 'none'})"
         return Outcome(InboundState.QUARANTINED)
     # Files are fed by an admin (a migration, an MTA pipe): only live intake can loop.
     if inbound.source != InboundSource.FILE and _over_rate_limit(inbound):
@@ -100,7 +101,6 @@ def _process(inbound: InboundMail) -> Outcome:
             "10 minutes (a mail loop?); held, not lost: process it again from the admin"
         )
         return Outcome(InboundState.RATE_LIMITED)
-    assert sender is not None
     return _deliver(inbound, parsed, sender, recipients)
 
 
@@ -111,8 +111,9 @@ def _sender(parsed: ParsedMail) -> Customer | None:
         customer, _ = get_or_create_customer(
             ContactKind.EMAIL, parsed.from_address, full_name=parsed.from_name[:200]
         )
-    except Exception:
-        # An address our validation refuses (no dot in the domain…) still gets an answer.
+    except ValidationError:
+        # An address our validation refuses (no dot in the domain…): the mail is kept and
+        # quarantined with that reason rather than answered at a guess.
         logger.info("sender %r is not a valid address", parsed.from_address)
         return None
     return customer

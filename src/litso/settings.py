@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "litso.audit",
     "litso.jobs",
     "litso.mail",
+    "litso.sla",
     "litso.transfer",
     "litso.demo",
 ]

@@ -17,6 +17,15 @@ class Department(models.Model):
         _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     active = models.BooleanField(_("active"), default=True)
+    # Business hours for SLA deadlines of this department's tickets (a policy may override).
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="departments",
+        verbose_name=_("calendar"),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,10 +8,12 @@ shows in the timeline and goes out through the same outbox as every reply.
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from litso.audit.record import Actor, record
 from litso.core.choices import Channel
 from litso.mail.language import SUPPORTED
+from litso.sla.promise import promise_for
 from litso.tickets.actions.messages import create_message, make_message_id
 from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
 
@@ -30,6 +32,7 @@ def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
             "subject": ticket.subject,
             "department": ticket.department.name,
             "oversized": oversized or [],
+            "promise": promise_for(ticket, language, timezone.now()),
             "signature": SIGNATURES[language],
         },
     )

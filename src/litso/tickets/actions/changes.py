@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from litso.audit.record import Actor, record
 from litso.departments.models import Department
+from litso.sla import clock as sla_clock
 from litso.staff.models import Role
 from litso.tickets.actions.common import (
     check_actor_may_act,
@@ -56,6 +57,7 @@ def do_change_status(ticket: Ticket, new: str, actor: Actor, reason: str = "") -
     ticket = lock(ticket)
     apply_status(ticket, new, actor, reason)
     ticket.save()
+    sla_clock.on_ticket_event(ticket)
     return ticket
 
 
@@ -70,6 +72,7 @@ def do_change_priority(ticket: Ticket, new: str, actor: Actor, reason: str = "")
         )
         ticket.priority = new
         ticket.save()
+        sla_clock.on_ticket_event(ticket)
     return ticket
 
 
@@ -153,6 +156,7 @@ def do_change_department(
     if ticket.department_id != dept.pk:
         _move(ticket, dept, actor, reason)
         ticket.save()
+        sla_clock.on_ticket_event(ticket)
     return ticket
 
 

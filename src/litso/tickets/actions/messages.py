@@ -14,6 +14,7 @@ from django.utils import timezone
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
 from litso.files.store import store_bytes
+from litso.sla import clock as sla_clock
 from litso.tickets import html
 from litso.tickets.actions.common import NewAttachment, check_actor_may_act, lock
 from litso.tickets.models import (
@@ -162,6 +163,7 @@ def do_add_inbound_message(
             reason="the customer wrote again",
         )
     ticket.save()
+    sla_clock.on_ticket_event(ticket)
     return ticket, message
 
 
@@ -205,6 +207,7 @@ def do_reply(
     if target and target != ticket.status:
         apply_status(ticket, target, actor)
     ticket.save()
+    sla_clock.on_ticket_event(ticket)
     # The task row commits with the reply: no reply without its delivery, no delivery of a
     # reply that rolled back.
     deliver_message.enqueue(message.pk)

@@ -12,6 +12,7 @@ from litso.audit.record import Actor, record
 from litso.core.choices import Channel
 from litso.customers.models import Customer
 from litso.departments.models import Department
+from litso.sla import clock as sla_clock
 from litso.tickets.actions.common import NewAttachment, check_priority, resolve_department
 from litso.tickets.actions.messages import check_body, create_message
 from litso.tickets.actions.tags import apply_tags
@@ -111,4 +112,5 @@ def do_open_ticket(
         )
     if tags:
         apply_tags(ticket, actor, add=tags)
+    sla_clock.on_ticket_event(ticket, opened=True)
     return ticket, message

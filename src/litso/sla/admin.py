@@ -1,0 +1,116 @@
+"""Admin pages for calendars and SLA policies; a ticket's clock and breaches, read-only.
+
+Invalid calendars and policies are refused by the models' clean(), whose message names the
+problem and shows in the form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from litso.sla.models import BusinessCalendar, SlaBreach, SlaPolicy, TicketSla
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ("name", "timezone")
+    search_fields = ("name",)
+
+    @admin.display(description="time zone")
+    def timezone(self, obj: BusinessCalendar) -> str:
+        return str(obj.spec.get("timezone", "")) if isinstance(obj.spec, dict) else ""
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "position",
+        "active",
+        "calendar",
+        "first_response_minutes",
+        "next_response_minutes",
+        "periodic_update_minutes",
+        "resolution_minutes",
+    )
+    list_editable = ("position", "active")
+    list_filter = ("active", "calendar")
+    filter_horizontal = ("departments", "organisations", "request_types")
+    fieldsets = (
+        (None, {"fields": ("name", "position", "active", "calendar", "business_time")}),
+        (
+            "Conditions (empty matches every ticket)",
+            {
+                "fields": (
+                    "priorities",
+                    "channels",
+                    "tags",
+                    "departments",
+                    "organisations",
+                    "request_types",
+                )
+            },
+        ),
+        (
+            "Targets, in minutes",
+            {
+                "fields": (
+                    "first_response_minutes",
+                    "next_response_minutes",
+                    "periodic_update_minutes",
+                    "resolution_minutes",
+                    "paused_statuses",
+                    "warn_at_percent",
+                )
+            },
+        ),
+        (
+            "Actions",
+            {
+                "fields": (
+                    "notify_assignee",
+                    "notify_supervisor",
+                    "raise_priority",
+                    "reassign_on_shift",
+                    "send_customer_update",
+                    "remind_agent",
+                )
+            },
+        ),
+    )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TicketSla)
+class TicketSlaAdmin(ReadOnlyAdmin):
+    list_display = (
+        "ticket",
+        "policy",
+        "first_response_due",
+        "next_response_due",
+        "periodic_update_due",
+        "resolution_due",
+        "next_timer_at",
+        "silence_gaps",
+    )
+    list_select_related = ("ticket", "policy")
+    raw_id_fields = ("ticket",)
+
+
+@admin.register(SlaBreach)
+class SlaBreachAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "kind", "due_at", "breached_at", "policy")
+    list_filter = ("kind",)
+    list_select_related = ("ticket", "policy")
+    raw_id_fields = ("ticket",)

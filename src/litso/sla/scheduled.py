@@ -1,0 +1,209 @@
+"""Firing SLA warnings and breaches, claimed from TicketSla.next_timer_at by the scheduler.
+
+A timer is marked fired (its key stored in TicketSla.fired) in the same transaction as its
+actions, under the row lock `claim_due` takes, so it fires once even with several schedulers
+and even after a crash: timers that came due while the desk was down fire on the next round
+(a breach that is due too makes its own warning moot).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from litso.audit.record import Actor, record
+from litso.core.choices import PRIORITY_RANK, Priority
+from litso.jobs.scheduler import claim_due, periodic
+from litso.sla.clock import (
+    BREACH,
+    WARNING,
+    Timer,
+    active_policies,
+    clear,
+    policy_for,
+    safe_recompute,
+)
+from litso.sla.customer_update import send_still_working
+from litso.sla.models import SlaBreach, SlaPolicy, TicketSla
+from litso.sla.tasks import notify_sla
+from litso.staff.models import AgentProfile, Role
+from litso.tickets.models import OPEN_STATUSES, Ticket
+
+logger = logging.getLogger(__name__)
+# Small batches: an agent acting on a claimed ticket waits for its batch to commit.
+BATCH = 25
+PERIODIC = "periodic_update"
+
+
+@periodic("sla.fire_due_timers", every_seconds=5)
+def fire_due_timers() -> int:
+    """Fire every warning and breach whose time has come; returns how many fired."""
+    total = 0
+    while True:
+        handled = 0
+        with transaction.atomic():
+            now = timezone.now()
+            claimed = claim_due(
+                TicketSla.objects.filter(next_timer_at__lte=now).order_by("next_timer_at"), BATCH
+            )
+            policies = active_policies() if claimed else []
+            for sla in claimed:
+                fired = fire(sla, now, policies)
+                if fired is not None:
+                    handled += 1
+                    total += fired
+        # A round where every ticket was busy is left for the next tick rather than spun on.
+        if len(claimed) < BATCH or not handled:
+            return total
+
+
+def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None:
+    """Fire the due timers of one claimed row (inside the claiming transaction).
+
+    Returns how many fired, or None when an action holds the ticket: ticket actions lock the
+    ticket and then its clock, so waiting here for the ticket while holding the clock could
+    deadlock them; the action recomputes the clock itself, and the next round fires the rest.
+    """
+    ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=sla.ticket_id).first()
+    if ticket is None:
+        return None
+    policy = policy_for(ticket, policies)
+    if policy is None:
+        clear(sla)
+        sla.save()
+        return 0
+    timers = safe_recompute(ticket, sla, policy, now)
+    done = set(sla.fired)
+    ready = [timer for timer in timers if timer.key not in done and timer.at <= now]
+    breached = {timer.kind for timer in ready if timer.stage == BREACH}
+    sla.fired = [*sla.fired, *(timer.key for timer in ready)]
+    # Saved before acting: the actions below recompute the clock from this row.
+    sla.save()
+    fired = 0
+    restart_updates = False
+    for timer in ready:
+        if timer.stage == WARNING and timer.kind in breached:
+            continue
+        restart_updates |= _act(ticket, policy, timer, now)
+        fired += 1
+    _finish(sla.pk, now, restart_updates, silence=PERIODIC in breached, policies=policies)
+    return fired
+
+
+def _finish(
+    pk: int, now: datetime, restart_updates: bool, silence: bool, policies: list[SlaPolicy]
+) -> None:
+    sla = TicketSla.objects.get(pk=pk)
+    ticket = Ticket.objects.get(pk=pk)
+    if silence:
+        sla.silence_gaps += 1
+    if restart_updates:
+        # The customer was just told: the next periodic update is due a full target later.
+        sla.update_cycle_start = now
+        sla.update_cycle_pause = sla.paused_minutes
+    # The actions may have moved the ticket to another policy (a raised priority).
+    policy = policy_for(ticket, policies)
+    if policy is None:
+        clear(sla)
+    else:
+        safe_recompute(ticket, sla, policy, now)
+    if sla.next_timer_at is not None and sla.next_timer_at <= now:
+        # Never the case by construction; a guard so a bug cannot spin the loop.
+        logger.error("SLA timer of ticket %s did not advance", pk)
+        sla.next_timer_at = now + timedelta(minutes=1)
+    sla.save()
+
+
+def _act(ticket: Ticket, policy: SlaPolicy, timer: Timer, now: datetime) -> bool:
+    """Record and act on one timer; True when the customer was sent an update."""
+    actor = Actor.rule(policy.name, reason=f"{timer.kind.replace('_', ' ')} {timer.stage}")
+    record(
+        ticket,
+        actor,
+        f"sla_{timer.stage}",
+        field=timer.kind,
+        new=timer.due.isoformat(),
+        data={"kind": timer.kind, "due_at": timer.due.isoformat()},
+    )
+    if policy.notify_assignee and ticket.assignee_id is not None:
+        notify_sla.enqueue(
+            ticket.pk, ticket.assignee_id, timer.kind, timer.stage, timer.due.isoformat()
+        )
+    if timer.stage == WARNING:
+        return False
+    SlaBreach.objects.create(
+        ticket=ticket, policy=policy, kind=timer.kind, due_at=timer.due, breached_at=now
+    )
+    if timer.kind == PERIODIC:
+        return _break_silence(ticket, policy, actor)
+    if policy.notify_supervisor:
+        for user_id in _supervisors(ticket):
+            notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, timer.due.isoformat())
+    if policy.raise_priority:
+        _raise_priority(ticket, actor)
+    if policy.reassign_on_shift:
+        _hand_to_on_shift(ticket, actor)
+    return False
+
+
+def _break_silence(ticket: Ticket, policy: SlaPolicy, actor: Actor) -> bool:
+    from litso.tickets.actions import do_add_note
+
+    if policy.remind_agent:
+        do_add_note(
+            ticket,
+            actor,
+            body_text="No public update for this ticket within the SLA: "
+            "please tell the customer where their request stands.",
+        )
+    if policy.send_customer_update and ticket.status in OPEN_STATUSES:
+        send_still_working(ticket, actor)
+        return True
+    return False
+
+
+def _supervisors(ticket: Ticket) -> list[int]:
+    return list(
+        AgentProfile.objects.filter(
+            role=Role.SUPERVISOR, departments=ticket.department_id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _raise_priority(ticket: Ticket, actor: Actor) -> None:
+    from litso.tickets.actions import do_change_priority
+
+    ordered = sorted(PRIORITY_RANK, key=PRIORITY_RANK.__getitem__)
+    current = Ticket.objects.only("priority").get(pk=ticket.pk).priority
+    rank = PRIORITY_RANK[Priority(current)]
+    if rank + 1 < len(ordered):
+        do_change_priority(ticket, ordered[rank + 1], actor, reason=actor.reason)
+
+
+def _hand_to_on_shift(ticket: Ticket, actor: Actor) -> None:
+    """Give the ticket to the least-loaded on-shift agent of its department, if any."""
+    from django.db.models import Count, Q
+
+    from litso.tickets.actions import do_assign
+
+    current = Ticket.objects.only("assignee_id", "department_id").get(pk=ticket.pk)
+    candidates = AgentProfile.objects.filter(
+        on_shift=True, user__is_active=True, departments=current.department_id
+    )
+    if current.assignee_id is not None:
+        candidates = candidates.exclude(user_id=current.assignee_id)
+    candidate = (
+        candidates.annotate(
+            load=Count(
+                "user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN_STATUSES)
+            )
+        )
+        .order_by("load", "pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if candidate is not None:
+        do_assign(ticket, candidate, actor, reason=actor.reason)

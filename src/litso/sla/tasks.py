@@ -1,0 +1,77 @@
+"""SLA side effects run by the worker: agents told about warnings and breaches; bulk recompute."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from litso.jobs.durable import durable_task
+from litso.tickets.models import OPEN_STATUSES, Ticket
+
+BATCH = 200
+STAGE_WORDS = {"warning": "is close to its", "breach": "missed its"}
+
+
+@durable_task(queue_name="default")
+def notify_sla(ticket_id: int, user_id: int, kind: str, stage: str, due_at: str) -> str:
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if user is None or ticket is None:
+        return "no longer relevant"
+    if not user.email:
+        return "agent has no email"
+    target = kind.replace("_", " ")
+    EmailMessage(
+        subject=f"[#{ticket.number}] {STAGE_WORDS.get(stage, stage)} {target} target",
+        body=(
+            f"Ticket #{ticket.number} ({ticket.subject}) {STAGE_WORDS.get(stage, stage)} "
+            f"{target} target, due {due_at}.\n"
+            f"{settings.SITE_URL}/admin/tickets/ticket/{ticket.pk}/change/"
+        ),
+        to=[user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    ).send(fail_silently=False)
+    return f"notified {user.email}"
+
+
+@durable_task(queue_name="default")
+def recompute_open_tickets(after_id: int = 0) -> str:
+    """Recompute the deadlines of every open ticket, in batches of one transaction each.
+
+    Runs after a calendar or a policy changed. Each batch is committed on its own, so a long
+    recompute never holds many locks, and timers keep firing meanwhile from the old deadlines
+    until their ticket's turn comes; `fired` keys keep what already fired from firing again.
+    """
+    from litso.sla.clock import active_policies, clear, policy_for, safe_recompute
+    from litso.sla.models import TicketSla
+
+    done = 0
+    policies = active_policies()
+    while True:
+        with transaction.atomic():
+            tickets = list(
+                Ticket.objects.select_for_update()
+                .filter(pk__gt=after_id, status__in=OPEN_STATUSES)
+                .order_by("pk")[:BATCH]
+            )
+            if not tickets:
+                return f"recomputed {done} tickets"
+            existing = TicketSla.objects.in_bulk([ticket.pk for ticket in tickets])
+            now = timezone.now()
+            for ticket in tickets:
+                sla = existing.get(ticket.pk)
+                policy = policy_for(ticket, policies)
+                if policy is None:
+                    if sla is not None and sla.policy_id is not None:
+                        clear(sla)
+                        sla.save()
+                    continue
+                if sla is None:
+                    sla = TicketSla(ticket=ticket)
+                safe_recompute(ticket, sla, policy, now)
+                sla.save()
+            done += len(tickets)
+            after_id = tickets[-1].pk

@@ -179,6 +179,7 @@ def do_forward(
     record(ticket, actor, "forward", field="department", old=source, new=dept, reason=note)
     _move(ticket, dept, actor, reason=note)
     ticket.save()
+    sla_clock.on_ticket_event(ticket)
     return ticket
 
 
@@ -216,6 +217,7 @@ def do_set_request_type(
         )
         ticket.custom_fields = cleaned
     ticket.save()
+    sla_clock.on_ticket_event(ticket)
     return ticket
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from litso.audit.record import Actor, record
+from litso.sla import clock as sla_clock
 from litso.tickets.actions.changes import apply_status
 from litso.tickets.actions.common import check_actor_may_act
 from litso.tickets.models import Message, Status, Ticket
@@ -67,4 +68,7 @@ def do_merge(source: Ticket, target: Ticket, actor: Actor) -> Ticket:
     apply_status(source, Status.CLOSED, actor, reason=f"merged into #{target.number}")
     source.save()
     target.save()
+    # The source is closed (its clock stops); the target got messages that may move deadlines.
+    sla_clock.on_ticket_event(source)
+    sla_clock.on_ticket_event(target)
     return target

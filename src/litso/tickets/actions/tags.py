@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from litso.audit.record import Actor, record
+from litso.sla import clock as sla_clock
 from litso.tickets.actions.common import check_actor_may_act, lock
 from litso.tickets.models import Tag, Ticket
 
@@ -55,4 +56,6 @@ def do_change_tags(
     ticket = lock(ticket)
     apply_tags(ticket, actor, add=add, remove=remove)
     ticket.save(update_fields=["updated_at"])
+    # Policies may match on tags.
+    sla_clock.on_ticket_event(ticket)
     return ticket

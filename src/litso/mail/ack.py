@@ -10,19 +10,16 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from litso.audit.record import Actor, record
-from litso.core.choices import Channel
+from litso.audit.record import Actor
 from litso.mail.language import SUPPORTED
 from litso.sla.promise import promise_for
-from litso.tickets.actions.messages import create_message, make_message_id
-from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
+from litso.tickets.actions.messages import send_automatic_message
+from litso.tickets.models import Message, Ticket
 
 SIGNATURES = {"en": "Customer service", "ru": "Служба поддержки", "pl": "Obsługa klienta"}
 
 
 def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
-    from litso.tickets.tasks import deliver_message
-
     language = ticket.language if ticket.language in SUPPORTED else "en"
     text = render_to_string(
         f"mail/ack/{language}.txt",
@@ -36,16 +33,4 @@ def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
             "signature": SIGNATURES[language],
         },
     )
-    message = create_message(
-        ticket,
-        kind=MessageKind.OUTBOUND,
-        author_kind=AuthorKind.SYSTEM,
-        body_text=text.strip() + "\n",
-        subject=f"[#{ticket.number}] {ticket.subject}",
-        channel=Channel.EMAIL,
-        external_id=make_message_id(),
-        delivery=Delivery.QUEUED,
-    )
-    record(ticket, Actor.system(), "acknowledged", data={"message": message.pk})
-    deliver_message.enqueue(message.pk)
-    return message
+    return send_automatic_message(ticket, Actor.system(), text=text, verb="acknowledged")

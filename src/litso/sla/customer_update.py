@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from litso.audit.record import Actor, record
+from litso.audit.record import Actor
 from litso.mail.ack import SIGNATURES
 from litso.mail.language import SUPPORTED
-from litso.tickets.actions.messages import create_message, make_message_id
-from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
+from litso.tickets.actions.messages import send_automatic_message
+from litso.tickets.models import Message, Ticket
 
 
 def send_still_working(ticket: Ticket, actor: Actor) -> Message:
-    from litso.tickets.tasks import deliver_message
-
     language = ticket.language if ticket.language in SUPPORTED else "en"
     text = render_to_string(
         f"sla/update/{language}.txt",
@@ -27,15 +25,4 @@ def send_still_working(ticket: Ticket, actor: Actor) -> Message:
             "signature": SIGNATURES[language],
         },
     )
-    message = create_message(
-        ticket,
-        kind=MessageKind.OUTBOUND,
-        author_kind=AuthorKind.SYSTEM,
-        body_text=text.strip() + "\n",
-        subject=f"[#{ticket.number}] {ticket.subject}",
-        external_id=make_message_id(),
-        delivery=Delivery.QUEUED,
-    )
-    record(ticket, actor, "still_working", data={"message": message.pk})
-    deliver_message.enqueue(message.pk)
-    return message
+    return send_automatic_message(ticket, actor, text=text, verb="still_working")

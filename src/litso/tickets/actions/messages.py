@@ -238,3 +238,23 @@ def do_add_note(
     record(ticket, actor, "note", data={"message": message.pk})
     ticket.save(update_fields=["updated_at"])
     return message
+
+
+def send_automatic_message(ticket: Ticket, actor: Actor, *, text: str, verb: str) -> Message:
+    """An automatic mail to the customer (acknowledgement, "still working on it"), in the
+    ticket's timeline and delivered through the same outbox as every reply. Call inside the
+    transaction of the change that causes it."""
+    from litso.tickets.tasks import deliver_message
+
+    message = create_message(
+        ticket,
+        kind=MessageKind.OUTBOUND,
+        author_kind=AuthorKind.SYSTEM,
+        body_text=text.strip() + "\n",
+        subject=f"[#{ticket.number}] {ticket.subject}",
+        external_id=make_message_id(),
+        delivery=Delivery.QUEUED,
+    )
+    record(ticket, actor, verb, data={"message": message.pk})
+    deliver_message.enqueue(message.pk)
+    return message

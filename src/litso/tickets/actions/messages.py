@@ -147,21 +147,9 @@ def do_add_inbound_message(
     record(ticket, actor, "message", new=MessageKind.INBOUND, data={"message": message.pk})
     ticket.customer_messages += 1
     if ticket.status in (Status.SOLVED, Status.PENDING_CUSTOMER):
-        old = ticket.status
-        ticket.status = Status.OPEN
-        ticket.auto_close_at = None
-        if old == Status.SOLVED:
-            ticket.reopens += 1
-            ticket.solved_at = None
-        record(
-            ticket,
-            actor,
-            "status",
-            field="status",
-            old=old,
-            new=Status.OPEN,
-            reason="the customer wrote again",
-        )
+        from litso.tickets.actions.changes import apply_status
+
+        apply_status(ticket, Status.OPEN, actor, reason="the customer wrote again")
     ticket.save()
     sla_clock.on_ticket_event(ticket)
     return ticket, message

@@ -85,7 +85,9 @@ class SlaPolicy(models.Model):
     )
     resolution_minutes = models.PositiveIntegerField(_("resolution"), null=True, blank=True)
     paused_statuses = models.JSONField(_("statuses that pause the clock"), default=default_paused)
-    warn_at_percent = models.PositiveSmallIntegerField(_("warn at this percent of the target"), default=75)
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at this percent of the target"), default=75
+    )
 
     notify_assignee = models.BooleanField(_("notify the assignee"), default=True)
     notify_supervisor = models.BooleanField(_("notify the supervisors on breach"), default=False)

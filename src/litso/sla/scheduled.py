@@ -80,8 +80,13 @@ def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None
     ready = [timer for timer in timers if timer.key not in done and timer.at <= now]
     breached = {timer.kind for timer in ready if timer.stage == BREACH}
     sla.fired = [*sla.fired, *(timer.key for timer in ready)]
-    # Saved before acting: the actions below recompute the clock from this row.
-    sla.save()
+    # A raised priority goes through do_change_priority, which recomputes the clock from its
+    # row: only then must the row be saved before acting and read again after.
+    reread = policy.raise_priority and any(
+        t.stage == BREACH and t.kind != PERIODIC for t in ready
+    )
+    if reread:
+        sla.save()
     fired = 0
     restart_updates = False
     for timer in ready:
@@ -89,15 +94,21 @@ def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None
             continue
         restart_updates |= _act(ticket, policy, timer, now)
         fired += 1
-    _finish(sla.pk, now, restart_updates, silence=PERIODIC in breached, policies=policies)
+    if reread:
+        sla = TicketSla.objects.get(pk=sla.pk)
+        ticket = Ticket.objects.get(pk=ticket.pk)
+    _finish(sla, ticket, now, restart_updates, silence=PERIODIC in breached, policies=policies)
     return fired
 
 
 def _finish(
-    pk: int, now: datetime, restart_updates: bool, silence: bool, policies: list[SlaPolicy]
+    sla: TicketSla,
+    ticket: Ticket,
+    now: datetime,
+    restart_updates: bool,
+    silence: bool,
+    policies: list[SlaPolicy],
 ) -> None:
-    sla = TicketSla.objects.get(pk=pk)
-    ticket = Ticket.objects.get(pk=pk)
     if silence:
         sla.silence_gaps += 1
     if restart_updates:
@@ -112,7 +123,7 @@ def _finish(
         safe_recompute(ticket, sla, policy, now)
     if sla.next_timer_at is not None and sla.next_timer_at <= now:
         # Never the case by construction; a guard so a bug cannot spin the loop.
-        logger.error("SLA timer of ticket %s did not advance", pk)
+        logger.error("SLA timer of ticket %s did not advance", sla.pk)
         sla.next_timer_at = now + timedelta(minutes=1)
     sla.save()
 

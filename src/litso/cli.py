@@ -19,6 +19,8 @@ USAGE = """usage: litso COMMAND [options]
   demo        create the demo company (idempotent)
   worker      run a task worker
   scheduler   run the scheduler loop
+  mail        take in mail: ingest files, serve SMTP/LMTP, poll IMAP
+  triage      train the router, evaluate it on your data, score text for abuse
   export      write tickets as JSON Lines to stdout
   import      read a JSON Lines export into an empty desk
   manage ...  run any Django management command

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "litso.jobs",
     "litso.mail",
     "litso.sla",
+    "litso.triage",
+    "litso.search",
+    "litso.workspace",
     "litso.transfer",
     "litso.demo",
 ]

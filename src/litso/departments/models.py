@@ -17,6 +17,11 @@ class Department(models.Model):
         _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     active = models.BooleanField(_("active"), default=True)
+    auto_assign = models.BooleanField(
+        _("assign new tickets automatically"),
+        default=True,
+        help_text=_("To the least-loaded on-shift agent who speaks the ticket's language."),
+    )
     # Business hours for SLA deadlines of this department's tickets (a policy may override).
     calendar = models.ForeignKey(
         "sla.BusinessCalendar",

@@ -28,6 +28,8 @@ class AgentProfile(models.Model):
     display_name = models.CharField(_("display name"), max_length=100)
     max_load = models.PositiveIntegerField(_("maximum open tickets"), default=25)
     on_shift = models.BooleanField(_("on shift"), default=False)
+    # Round-robin among equally loaded agents: the one assigned longest ago goes first.
+    last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     ui_language = models.CharField(
         _("interface language"), max_length=5, choices=Language.choices, default=Language.EN

@@ -180,6 +180,8 @@ class Message(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     # Always sanitised (tickets.html.sanitise) before it is stored.
     body_html = models.TextField(_("HTML"), blank=True)
+    # Detected by triage from the text (the ticket's language is the conversation's).
+    language = models.CharField(_("language"), max_length=5, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     # Message-ID for mail, the chat or API id elsewhere.
     external_id = models.CharField(max_length=500, blank=True, db_index=True)

@@ -1,0 +1,334 @@
+"""Triage of every customer message, inside the transaction of the action that brought it.
+
+A new request: language → admin rules → learned router (department, request type, priority;
+misaddressed mail forwarded, unsure ones wait for a person) → abuse → chasing → an owner.
+A further message on a ticket: language, abuse, chasing. Each decision is an audit event
+saying who decided (a rule by its name, the router with its confidence, the system) and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from litso.audit.models import ActorKind
+from litso.audit.record import Actor, record
+from litso.core.choices import PRIORITY_RANK, Priority
+from litso.tickets.models import Message, RequestType, Ticket
+from litso.triage import abuse, chasing, language, router
+from litso.triage.assignment import do_auto_assign, needs_owner
+from litso.triage.classifier import Prediction
+from litso.triage.models import MessageFlag, TicketTriage
+from litso.triage.rules import Incoming, apply_rules
+
+ROUTER = "router"
+ABUSE_PRIORITY = Priority.HIGH
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """How a new request reached the desk, beyond the ticket itself."""
+
+    sender: str = ""
+    recipients: Sequence[str] = ()
+    # The department came from the address the customer wrote to (or the caller chose it),
+    # not from a fallback: the router may forward it elsewhere only when very sure.
+    addressed: bool = True
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _router_actor(prediction: Prediction, what: str) -> Actor:
+    why = ", ".join(prediction.evidence[:5])
+    return Actor.rule(
+        ROUTER,
+        reason=f"{what}: {_percent(prediction.confidence)} sure" + (f" (words: {why})" if why else ""),
+    )
+
+
+def _detect_language(ticket: Ticket, message: Message, text: str) -> str:
+    found = language.detect(text)
+    if found is None:
+        return ""
+    Message.objects.filter(pk=message.pk).update(language=found.language)
+    message.language = found.language
+    return found.language
+
+
+def raise_priority(ticket: Ticket, actor: Actor, *, at_least: str | None = None) -> Ticket:
+    """One step up (or up to ``at_least``), never down."""
+    from litso.tickets.actions import do_change_priority
+
+    current = PRIORITY_RANK[Priority(ticket.priority)]
+    ordered = sorted(PRIORITY_RANK, key=PRIORITY_RANK.__getitem__)
+    wanted = PRIORITY_RANK[Priority(at_least)] if at_least else current + 1
+    if wanted <= current or wanted >= len(ordered):
+        return ticket
+    return do_change_priority(ticket, ordered[wanted], actor, reason=actor.reason)
+
+
+def _tell_customer_forwarded(ticket: Ticket, actor: Actor) -> None:
+    from litso.mail.ack import SIGNATURES
+    from litso.tickets.actions.messages import send_automatic_message
+
+    lang = ticket.language if ticket.language in SIGNATURES else "en"
+    text = render_to_string(
+        f"triage/forwarded/{lang}.txt",
+        {
+            "name": ticket.customer.salutation,
+            "department": ticket.department.name,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "signature": SIGNATURES[lang],
+        },
+    )
+    send_automatic_message(ticket, actor, text=text, verb="forwarded_notice")
+
+
+def _route_department(
+    ticket: Ticket, triage: TicketTriage, prediction: Prediction | None, arrival: Arrival
+) -> Ticket:
+    from litso.tickets.actions import do_change_department, do_forward
+
+    route_at = settings.LITSO_TRIAGE_ROUTE_CONFIDENCE / 100
+    forward_at = settings.LITSO_TRIAGE_FORWARD_CONFIDENCE / 100
+    target_id = int(prediction.label) if prediction and prediction.label.isdigit() else None
+    same = target_id == ticket.department_id
+    confidence = prediction.confidence if prediction else 0.0
+    if target_id is not None and not same and confidence >= forward_at:
+        actor = _router_actor(prediction, "looks misaddressed")  # type: ignore[arg-type]
+        source = ticket.department.name
+        ticket = do_forward(
+            ticket,
+            target_id,
+            actor,
+            note=f"written to {source}, but the router is {_percent(confidence)} sure it "
+            f"belongs here (words: {', '.join(prediction.evidence[:5])})",  # type: ignore[union-attr]
+        )
+        triage.routed_by = ROUTER
+        _tell_customer_forwarded(ticket, actor)
+        return ticket
+    if arrival.addressed:
+        triage.routed_by = "address"
+        return ticket
+    if target_id is not None and confidence >= route_at:
+        if not same:
+            ticket = do_change_department(
+                ticket, target_id, _router_actor(prediction, "routed"), reason=""  # type: ignore[arg-type]
+            )
+        triage.routed_by = ROUTER
+        return ticket
+    # Unsure: it stays where it is and a person decides — never a random department.
+    triage.needs_review = True
+    record(
+        ticket,
+        Actor.rule(ROUTER),
+        "needs_review",
+        reason="the router is not sure where this belongs"
+        + (f" (best guess {_percent(confidence)})" if prediction else ""),
+    )
+    return ticket
+
+
+def _apply_request_type(ticket: Ticket, prediction: Prediction) -> Ticket:
+    from litso.tickets.actions import do_set_request_type
+
+    if ticket.request_type_id is not None or not prediction.label.isdigit():
+        return ticket
+    if prediction.confidence < settings.LITSO_TRIAGE_ROUTE_CONFIDENCE / 100:
+        return ticket
+    request_type = RequestType.objects.filter(pk=int(prediction.label), active=True).first()
+    if request_type is None or request_type.department_id not in (None, ticket.department_id):
+        return ticket
+    try:
+        with transaction.atomic():
+            return do_set_request_type(
+                ticket, request_type, _router_actor(prediction, "request type")
+            )
+    except ValidationError:
+        # Required custom fields the customer did not give: an agent sets the type.
+        return ticket
+
+
+def _apply_priority(ticket: Ticket, prediction: Prediction) -> Ticket:
+    if prediction.label not in Priority.values:
+        return ticket
+    if prediction.confidence < settings.LITSO_TRIAGE_ROUTE_CONFIDENCE / 100:
+        return ticket
+    # The router only ever raises: lowering an urgent request on a guess is the costly mistake.
+    return raise_priority(
+        ticket, _router_actor(prediction, "priority"), at_least=prediction.label
+    )
+
+
+def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: str) -> Ticket:
+    from litso.tickets.actions import do_add_note
+
+    verdict = abuse.score_text(text, triage.language or ticket.language or None)
+    if not verdict.flagged:
+        return ticket
+    note = abuse.guidance(verdict, ticket.language or "en")
+    MessageFlag.objects.create(
+        message=message,
+        ticket=ticket,
+        score=verdict.score,
+        reasons=list(verdict.reasons),
+        guidance=note,
+    )
+    triage.abusive = True
+    triage.abuse_score = max(triage.abuse_score, verdict.score)
+    triage.abuse_reasons = sorted(set(triage.abuse_reasons) | set(verdict.reasons))
+    actor = Actor.system(f"abusive or very angry message ({', '.join(verdict.reasons[:4])})")
+    record(ticket, actor, "abuse_flag", new=f"{verdict.score:.2f}", data={"message": message.pk})
+    ticket = raise_priority(ticket, actor, at_least=ABUSE_PRIORITY)
+    do_add_note(ticket, actor, body_text=note)
+    _notify_supervisors(ticket, "abuse")
+    return ticket
+
+
+def _notify_supervisors(ticket: Ticket, what: str) -> None:
+    from litso.triage.tasks import notify_supervisors
+
+    notify_supervisors.enqueue(ticket.pk, what)
+
+
+def _register_chase(chased: Ticket, actor: Actor, *, by: Ticket | None = None) -> Ticket:
+    triage, _ = TicketTriage.objects.select_for_update().get_or_create(ticket=chased)
+    triage.chase_count += 1
+    triage.last_chased_at = timezone.now()
+    triage.save(update_fields=["chase_count", "last_chased_at"])
+    record(
+        chased,
+        actor,
+        "chase",
+        new=triage.chase_count,
+        reason=f"the customer wrote again in #{by.number}" if by else "the customer wrote again",
+    )
+    chased = raise_priority(chased, actor)
+    if triage.chase_count >= 2:
+        _notify_supervisors(chased, "chase")
+    return chased
+
+
+def _assign(ticket: Ticket, triage: TicketTriage) -> Ticket:
+    from litso.tickets.actions import do_assign
+
+    if not needs_owner(ticket):
+        return ticket
+    chased = triage.chase_of
+    if chased is not None and chased.assignee_id and chased.department_id == ticket.department_id:
+        # The agent already on the problem takes the chase too.
+        return do_assign(
+            ticket,
+            chased.assignee_id,
+            Actor.system(f"owner of #{chased.number}, which this request chases"),
+        )
+    return do_auto_assign(ticket)
+
+
+def on_ticket_opened(
+    ticket: Ticket, message: Message, actor: Actor, arrival: Arrival | None = None
+) -> Ticket:
+    """Triage a new ticket; returns it as it stands afterwards. Call inside the transaction."""
+    arrival = arrival or Arrival()
+    text = f"{ticket.subject}\n{message.body_text}"
+    triage = TicketTriage(ticket=ticket)
+    triage.language = _detect_language(ticket, message, text)
+    if triage.language and triage.language != ticket.language:
+        record(ticket, Actor.system("detected from the text"), "language",
+               field="language", old=ticket.language, new=triage.language)
+        ticket.language = triage.language
+        Ticket.objects.filter(pk=ticket.pk).update(language=triage.language)
+    if ticket.follow_up_of_id is not None:
+        # A follow-up of a closed ticket keeps its department and owner's context.
+        triage.routed_by = "follow-up"
+        triage.save(force_insert=True)
+        ticket = _check_abuse(ticket, triage, message, text)
+        triage.save()
+        return _assign(ticket, triage)
+
+    incoming = Incoming(
+        subject=ticket.subject,
+        body=message.body_text,
+        sender=arrival.sender or _sender_of(ticket),
+        recipients=tuple(arrival.recipients),
+        channel=ticket.channel,
+        organisation_id=ticket.customer.organisation_id,
+        language=ticket.language,
+        received_at=message.created_at,
+    )
+    outcome = apply_rules(ticket, message, incoming)
+    ticket = outcome.ticket
+    if outcome.applied:
+        triage.routed_by = "rule:" + outcome.applied[0]
+    predictions = router.predict(ticket.subject, message.body_text)
+    triage.predictions = {target: router.as_dict(p) for target, p in predictions.items()}
+    agent_opened = actor.kind == ActorKind.AGENT
+    if "department" not in outcome.decided and not agent_opened:
+        ticket = _route_department(ticket, triage, predictions.get("department"), arrival)
+    if "request_type" not in outcome.decided and "request_type" in predictions:
+        ticket = _apply_request_type(ticket, predictions["request_type"])
+    if "priority" not in outcome.decided and "priority" in predictions:
+        ticket = _apply_priority(ticket, predictions["priority"])
+    triage.save(force_insert=True)
+    ticket = _check_abuse(ticket, triage, message, text)
+    chased = chasing.find_chased(ticket, text)
+    if chased is not None:
+        triage.chase_of = chased
+        record(ticket, Actor.system("similar to an open request"), "chase_of",
+               new=f"#{chased.number}")
+        _register_chase(chased, Actor.system("the customer asked again"), by=ticket)
+    triage.save()
+    if "assignee" not in outcome.decided:
+        ticket = _assign(ticket, triage)
+    return ticket
+
+
+def on_customer_message(ticket: Ticket, message: Message) -> Ticket:
+    """Triage a further customer message on an existing ticket. Call inside the transaction."""
+    text = f"{message.subject}\n{message.body_text}"
+    triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
+    _detect_language(ticket, message, text)
+    ticket = _check_abuse(ticket, triage, message, text)
+    triage.save()
+    if chasing.is_chase_on_thread(ticket, message):
+        ticket = _register_chase(ticket, Actor.system("the customer wrote again unanswered"))
+    return ticket
+
+
+def _sender_of(ticket: Ticket) -> str:
+    from litso.customers.models import ContactKind
+
+    return (
+        ticket.customer.contacts.filter(kind=ContactKind.EMAIL)
+        .values_list("value", flat=True)
+        .first()
+        or ""
+    )
+
+
+@transaction.atomic
+def do_confirm_route(ticket: Ticket, actor: Actor, department: int | None = None) -> Ticket:
+    """A person settles a ticket waiting in the triage view: keep or move its department.
+
+    Moving it is an agent's correction — the next training run learns from it.
+    """
+    from litso.tickets.actions import do_change_department
+
+    triage, _ = TicketTriage.objects.select_for_update().get_or_create(ticket=ticket)
+    if department is not None and department != ticket.department_id:
+        ticket = do_change_department(ticket, department, actor, reason="settled in triage")
+    triage.needs_review = False
+    triage.reviewed_at = timezone.now()
+    triage.routed_by = "agent"
+    triage.save(update_fields=["needs_review", "reviewed_at", "routed_by"])
+    record(ticket, actor, "route_confirmed", new=ticket.department)
+    return ticket

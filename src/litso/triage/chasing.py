@@ -1,0 +1,91 @@
+"""A customer writing again about a problem we have not solved: notice it, count it, hurry.
+
+Two shapes: a second message on the same thread while it still waits for our answer, and a
+new request (any channel) whose text resembles one of the customer's open tickets from the
+last days. The second is linked to the first; both raise the first's chase count and urgency.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from litso.tickets.models import OPEN_STATUSES, AuthorKind, Message, MessageKind, Ticket
+
+# A customer adding a detail right after writing is not chasing us yet.
+MIN_GAP = timedelta(minutes=10)
+CANDIDATES = 20
+_WORD = re.compile(r"\w{3,}", re.UNICODE)
+# Words that say nothing about which problem it is (ru/pl/en greetings and fillers).
+_STOP = frozenset(
+    """hello hi dear thanks thank you please regards best the and for with this that have
+    has was not any news update still waiting здравствуйте добрый день спасибо пожалуйста
+    уважением это что как уже еще ещё все есть нет мой моя мое мои dzień dobry dziękuję proszę
+    pozdrawiam jest nie już jeszcze mój moja moje czy""".split()
+)
+# Prefixes stand in for stems: "заказ", "заказа", "заказу" share "заказ"; "zamówienia" too.
+STEM = 5
+
+
+def stems(text: str) -> set[str]:
+    return {w[:STEM] for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def similarity(a: str, b: str) -> float:
+    """How much of the shorter text's vocabulary the longer one shares (0..1)."""
+    sa, sb = stems(a), stems(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+def first_text(ticket_id: int) -> str:
+    row = (
+        Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.INBOUND)
+        .order_by("created_at", "pk")
+        .values_list("subject", "body_text")
+        .first()
+    )
+    return f"{row[0]}\n{row[1][:2000]}" if row else ""
+
+
+def find_chased(ticket: Ticket, text: str) -> Ticket | None:
+    """The customer's open ticket this new one most resembles, if resembling enough."""
+    since = timezone.now() - timedelta(days=settings.LITSO_TRIAGE_CHASE_DAYS)
+    threshold = settings.LITSO_TRIAGE_CHASE_SIMILARITY / 100
+    candidates = (
+        Ticket.objects.filter(
+            customer_id=ticket.customer_id,
+            status__in=OPEN_STATUSES,
+            created_at__gte=since,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")[:CANDIDATES]
+    )
+    best: tuple[float, Ticket] | None = None
+    for candidate in candidates:
+        score = max(similarity(text, first_text(candidate.pk)), similarity(text, candidate.subject))
+        if score >= threshold and (best is None or score > best[0]):
+            best = (score, candidate)
+    return best[1] if best else None
+
+
+def is_chase_on_thread(ticket: Ticket, message: Message) -> bool:
+    """The customer wrote again on a thread whose last word was theirs, after a while."""
+    if ticket.status not in OPEN_STATUSES:
+        return False
+    previous = (
+        Message.objects.filter(ticket_id=ticket.pk, created_at__lte=message.created_at)
+        .exclude(pk=message.pk)
+        .exclude(kind=MessageKind.NOTE)
+        .order_by("-created_at", "-pk")
+        .values_list("author_kind", "created_at")
+        .first()
+    )
+    if previous is None or previous[0] != AuthorKind.CUSTOMER:
+        return False
+    return message.created_at - previous[1] >= MIN_GAP

@@ -81,8 +81,14 @@ def make_customer(email: str, name: str) -> Customer:
 
 @pytest.fixture
 def desk(db: None) -> Desk:
-    dept_a = Department.objects.create(name="Sales", inbound_addresses=["sales@shop.test"])
-    dept_b = Department.objects.create(name="Billing", inbound_addresses=["billing@shop.test"])
+    # Automatic assignment is off here so tests see exactly the owners they set; the tests of
+    # assignment (tests/triage/test_assignment.py) switch it on.
+    dept_a = Department.objects.create(
+        name="Sales", inbound_addresses=["sales@shop.test"], auto_assign=False
+    )
+    dept_b = Department.objects.create(
+        name="Billing", inbound_addresses=["billing@shop.test"], auto_assign=False
+    )
     return Desk(
         dept_a=dept_a,
         dept_b=dept_b,

@@ -50,7 +50,8 @@ def _router_actor(prediction: Prediction, what: str) -> Actor:
     why = ", ".join(prediction.evidence[:5])
     return Actor.rule(
         ROUTER,
-        reason=f"{what}: {_percent(prediction.confidence)} sure" + (f" (words: {why})" if why else ""),
+        reason=f"{what}: {_percent(prediction.confidence)} sure"
+        + (f" (words: {why})" if why else ""),
     )
 
 
@@ -122,7 +123,10 @@ def _route_department(
     if target_id is not None and confidence >= route_at:
         if not same:
             ticket = do_change_department(
-                ticket, target_id, _router_actor(prediction, "routed"), reason=""  # type: ignore[arg-type]
+                ticket,
+                target_id,
+                _router_actor(prediction, "routed"),
+                reason="",  # type: ignore[arg-type]
             )
         triage.routed_by = ROUTER
         return ticket
@@ -164,9 +168,7 @@ def _apply_priority(ticket: Ticket, prediction: Prediction) -> Ticket:
     if prediction.confidence < settings.LITSO_TRIAGE_ROUTE_CONFIDENCE / 100:
         return ticket
     # The router only ever raises: lowering an urgent request on a guess is the costly mistake.
-    return raise_priority(
-        ticket, _router_actor(prediction, "priority"), at_least=prediction.label
-    )
+    return raise_priority(ticket, _router_actor(prediction, "priority"), at_least=prediction.label)
 
 
 def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: str) -> Ticket:
@@ -243,8 +245,14 @@ def on_ticket_opened(
     triage = TicketTriage(ticket=ticket)
     triage.language = _detect_language(ticket, message, text)
     if triage.language and triage.language != ticket.language:
-        record(ticket, Actor.system("detected from the text"), "language",
-               field="language", old=ticket.language, new=triage.language)
+        record(
+            ticket,
+            Actor.system("detected from the text"),
+            "language",
+            field="language",
+            old=ticket.language,
+            new=triage.language,
+        )
         ticket.language = triage.language
         Ticket.objects.filter(pk=ticket.pk).update(language=triage.language)
     if ticket.follow_up_of_id is not None:
@@ -283,8 +291,9 @@ def on_ticket_opened(
     chased = chasing.find_chased(ticket, text)
     if chased is not None:
         triage.chase_of = chased
-        record(ticket, Actor.system("similar to an open request"), "chase_of",
-               new=f"#{chased.number}")
+        record(
+            ticket, Actor.system("similar to an open request"), "chase_of", new=f"#{chased.number}"
+        )
         _register_chase(chased, Actor.system("the customer asked again"), by=ticket)
     triage.save()
     if "assignee" not in outcome.decided:

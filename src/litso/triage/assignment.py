@@ -26,12 +26,12 @@ class Choice:
     reason: str
 
 
-def candidates(department_id: int, language: str, exclude_user: int | None = None) -> list[dict[str, Any]]:
+def candidates(
+    department_id: int, language: str, exclude_user: int | None = None
+) -> list[dict[str, Any]]:
     """On-shift agents of the department with room for one more, least loaded first."""
     rows = (
-        AgentProfile.objects.filter(
-            on_shift=True, user__is_active=True, departments=department_id
-        )
+        AgentProfile.objects.filter(on_shift=True, user__is_active=True, departments=department_id)
         .annotate(
             load=Count(
                 "user__assigned_tickets",

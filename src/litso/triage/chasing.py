@@ -21,10 +21,64 @@ CANDIDATES = 20
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 # Words that say nothing about which problem it is (ru/pl/en greetings and fillers).
 _STOP = frozenset(
-    """hello hi dear thanks thank you please regards best the and for with this that have
-    has was not any news update still waiting здравствуйте добрый день спасибо пожалуйста
-    уважением это что как уже еще ещё все есть нет мой моя мое мои dzień dobry dziękuję proszę
-    pozdrawiam jest nie już jeszcze mój moja moje czy""".split()
+    [
+        "hello",
+        "hi",
+        "dear",
+        "thanks",
+        "thank",
+        "you",
+        "please",
+        "regards",
+        "best",
+        "the",
+        "and",
+        "for",
+        "with",
+        "this",
+        "that",
+        "have",
+        "has",
+        "was",
+        "not",
+        "any",
+        "news",
+        "update",
+        "still",
+        "waiting",
+        "здравствуйте",
+        "добрый",
+        "день",
+        "спасибо",
+        "пожалуйста",
+        "уважением",
+        "это",
+        "что",
+        "как",
+        "уже",
+        "еще",
+        "ещё",
+        "все",
+        "есть",
+        "нет",
+        "мой",
+        "моя",
+        "мое",
+        "мои",
+        "dzień",
+        "dobry",
+        "dziękuję",
+        "proszę",
+        "pozdrawiam",
+        "jest",
+        "nie",
+        "już",
+        "jeszcze",
+        "mój",
+        "moja",
+        "moje",
+        "czy",
+    ]
 )
 # Prefixes stand in for stems: "заказ", "заказа", "заказу" share "заказ"; "zamówienia" too.
 STEM = 5

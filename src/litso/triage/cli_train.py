@@ -34,8 +34,10 @@ def run(command: Any, *, limit: int, json: bool = False, **options: Any) -> None
         command.stdout.write(_dumps(summary))
         return
     if not results:
-        command.stdout.write("Too little history to learn from yet (at least 20 tickets in two "
-                             "departments); the router uses the departments' descriptions.")
+        command.stdout.write(
+            "Too little history to learn from yet (at least 20 tickets in two "
+            "departments); the router uses the departments' descriptions."
+        )
         return
     for target, figures in summary.items():
         command.stdout.write(

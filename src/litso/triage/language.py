@@ -27,7 +27,9 @@ def _detector(codes: tuple[str, ...]) -> LanguageDetector:
         # lingua needs two candidates; English is the harmless second one.
         languages.append(Language.ENGLISH if languages[0] != Language.ENGLISH else Language.RUSSIAN)
     # Preloading costs ~1 s once per process instead of on the first customer's message.
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    )
 
 
 def desk_languages() -> tuple[str, ...]:

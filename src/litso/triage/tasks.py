@@ -14,7 +14,9 @@ from litso.tickets.models import Ticket
 
 SUBJECTS = {
     "abuse": gettext_noop("[#%(number)s] abusive or very angry message: %(subject)s"),
-    "chase": gettext_noop("[#%(number)s] the customer is chasing us (%(chases)s times): %(subject)s"),
+    "chase": gettext_noop(
+        "[#%(number)s] the customer is chasing us (%(chases)s times): %(subject)s"
+    ),
 }
 
 

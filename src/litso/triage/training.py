@@ -57,11 +57,15 @@ def examples(target: str, limit: int = MAX_EXAMPLES) -> Examples:
         .values_list("pk", "subject", "first_body", column)[:limit]
     )
     ids = [row[0] for row in rows]
-    corrected_ids = set(
-        Event.objects.filter(
-            ticket_id__in=ids, actor_kind=ActorKind.AGENT, verb__in=CORRECTION_VERBS[target]
-        ).values_list("ticket_id", flat=True)
-    ) if ids else set()
+    corrected_ids = (
+        set(
+            Event.objects.filter(
+                ticket_id__in=ids, actor_kind=ActorKind.AGENT, verb__in=CORRECTION_VERBS[target]
+            ).values_list("ticket_id", flat=True)
+        )
+        if ids
+        else set()
+    )
     texts, labels, corrected = [], [], []
     for pk, subject, body, label in rows:
         texts.append(router.text_of(subject, body or ""))
@@ -92,9 +96,9 @@ def train(target: str, limit: int = MAX_EXAMPLES) -> TrainedRouter | None:
     # Accuracy on tickets the model has not seen, so the admin knows how far to trust it.
     probe = TextClassifier().fit(*_weighted(data, kept))
     predicted = probe.predict_many([data.texts[i] for i in held])
-    accuracy = sum(
-        p.label == data.labels[i] for p, i in zip(predicted, held, strict=True)
-    ) / len(held)
+    accuracy = sum(p.label == data.labels[i] for p, i in zip(predicted, held, strict=True)) / len(
+        held
+    )
     model = TextClassifier().fit(*_weighted(data, order))
     path = router.model_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,4 +122,3 @@ def train_all(limit: int = MAX_EXAMPLES) -> list[TrainedRouter]:
         if result is not None:
             results.append(result)
     return results
-

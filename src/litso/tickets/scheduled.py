@@ -22,9 +22,10 @@ def auto_close_solved() -> int:
     while True:
         with transaction.atomic():
             due = claim_due(
-                Ticket.objects.filter(
-                    auto_close_at__lte=timezone.now(), status=Status.SOLVED
-                ).order_by("auto_close_at"),
+                Ticket.objects.filter(auto_close_at__lte=timezone.now(), status=Status.SOLVED)
+                # An abusive or very angry customer's ticket is never closed by a timer.
+                .exclude(triage__abusive=True)
+                .order_by("auto_close_at"),
                 BATCH,
             )
             for ticket in due:

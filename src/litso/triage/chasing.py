@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from litso.tickets.models import OPEN_STATUSES, AuthorKind, Message, MessageKind, Ticket
@@ -96,20 +97,15 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / min(len(sa), len(sb))
 
 
-def first_text(ticket_id: int) -> str:
-    row = (
-        Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.INBOUND)
-        .order_by("created_at", "pk")
-        .values_list("subject", "body_text")
-        .first()
-    )
-    return f"{row[0]}\n{row[1][:2000]}" if row else ""
-
-
 def find_chased(ticket: Ticket, text: str) -> Ticket | None:
     """The customer's open ticket this new one most resembles, if resembling enough."""
     since = timezone.now() - timedelta(days=settings.LITSO_TRIAGE_CHASE_DAYS)
     threshold = settings.LITSO_TRIAGE_CHASE_SIMILARITY / 100
+    first_body = Subquery(
+        Message.objects.filter(ticket_id=OuterRef("pk"), kind=MessageKind.INBOUND)
+        .order_by("created_at", "pk")
+        .values("body_text")[:1]
+    )
     candidates = (
         Ticket.objects.filter(
             customer_id=ticket.customer_id,
@@ -118,11 +114,13 @@ def find_chased(ticket: Ticket, text: str) -> Ticket | None:
             merged_into__isnull=True,
         )
         .exclude(pk=ticket.pk)
+        .annotate(first_body=first_body)
         .order_by("-created_at")[:CANDIDATES]
     )
     best: tuple[float, Ticket] | None = None
     for candidate in candidates:
-        score = max(similarity(text, first_text(candidate.pk)), similarity(text, candidate.subject))
+        earlier = f"{candidate.subject}\n{(candidate.first_body or '')[:2000]}"
+        score = max(similarity(text, earlier), similarity(text, candidate.subject))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, candidate)
     return best[1] if best else None

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "litso.workspace",
     "litso.transfer",
     "litso.demo",
+    # Optional second factor at sign-in (TOTP apps); enrolment is in the admin for now.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "litso.core.middleware.AgentLanguageMiddleware",
+    "litso.workspace.middleware.AgentTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -125,7 +129,12 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:inbox"
+LOGOUT_REDIRECT_URL = "workspace:login"
+# Failed sign-ins per user name and address before the pair is locked out, and for how long.
+LITSO_LOGIN_MAX_FAILURES = env_int("LITSO_LOGIN_MAX_FAILURES", 5)
+LITSO_LOGIN_LOCK_MINUTES = env_int("LITSO_LOGIN_LOCK_MINUTES", 15)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("pl", "Polski")]
@@ -147,9 +156,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# LITSO_HTTPS: the desk is served over HTTPS (directly or behind a proxy), so cookies go only
+# over HTTPS; it defaults to whether LITSO_SITE_URL is an https:// address.
+HTTPS = env_bool("LITSO_HTTPS", default=SITE_URL.startswith("https://"))
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = HTTPS
+# A working day and a half: an agent signs in once a shift, a stolen cookie does not last.
+SESSION_COOKIE_AGE = env_int("LITSO_SESSION_HOURS", 36) * 3600
 
 
 def _email() -> dict[str, Any]:

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from litso.core import views
 
@@ -7,7 +7,8 @@ admin.site.site_header = "Litso"
 admin.site.site_title = "Litso"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The agent workspace: `/` is the inbox.
+    path("", include("litso.workspace.urls")),
 ]

@@ -1,0 +1,232 @@
+"""The inbox: its views (queues), filters, sorting, pages and the counts in the sidebar.
+
+Built for a million tickets: every list starts from ``tickets_visible_to``, a page is a
+LIMIT/OFFSET slice fetched one row long (so "is there a next page" costs no COUNT), and the
+sidebar counts stop at ``COUNT_CAP`` (a count over a LIMIT subquery reads at most that many
+index entries) and are kept for ``COUNT_SECONDS`` per agent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from litso.core.choices import PRIORITY_RANK
+from litso.departments.models import Department
+from litso.sla.models import TicketSla
+from litso.tickets.access import tickets_visible_to
+from litso.tickets.models import OPEN_STATUSES, Status, Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+COUNT_SECONDS = 15
+SOON = datetime.timedelta(hours=1)
+DUE_FIELDS = ("first_response_due", "next_response_due", "periodic_update_due", "resolution_due")
+# Stands in for "no deadline" so tickets without one sort after all that have one.
+NEVER = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class InboxView:
+    slug: str
+    label: StrOrPromise
+    default_sort: str
+    department: Department | None = None
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: StrOrPromise
+    order: tuple[Any, ...]
+    needs_due: bool = False
+    needs_rank: bool = False
+
+
+SORTS: dict[str, Sort] = {
+    "newest": Sort(_("Newest first"), ("-created_at", "-pk")),
+    "oldest": Sort(_("Oldest first"), ("created_at", "pk")),
+    "updated": Sort(_("Recently updated"), ("-updated_at", "-pk")),
+    "priority": Sort(
+        _("Priority"), (F("priority_rank").desc(), "created_at", "pk"), needs_rank=True
+    ),
+    "due": Sort(_("SLA due"), ("next_due", "created_at", "pk"), needs_due=True),
+}
+
+
+def views_for(user: User) -> list[InboxView]:
+    """The sidebar: fixed queues around one per department the agent works in."""
+    profile = getattr(user, "agent", None)
+    if profile is not None and profile.departments.exists() and not profile.is_admin:
+        departments = list(profile.departments.filter(active=True).order_by("name"))
+    else:
+        # Admins (and superusers) belong to no department and see them all.
+        departments = list(Department.objects.filter(active=True).order_by("name"))
+    views = [
+        InboxView("needs-first-response", _("Needs first response"), "first-response"),
+        InboxView("mine", _("Mine"), "due"),
+        InboxView("unassigned", _("Unassigned"), "due"),
+    ]
+    views += [InboxView(f"department-{d.pk}", d.name, "due", department=d) for d in departments]
+    views += [
+        InboxView("breaching-soon", _("Breaching soon"), "due"),
+        InboxView("escalated", _("Escalated"), "due"),
+        InboxView("pending-customer", _("Waiting for customer"), "updated"),
+        InboxView("all", _("All"), "newest"),
+    ]
+    return views
+
+
+def find_view(views: list[InboxView], slug: str) -> InboxView | None:
+    return next((view for view in views if view.slug == slug), None)
+
+
+def breaching_before(moment: datetime.datetime) -> Q:
+    # One indexed range per deadline column, each as its own subquery, rather than OR-ing
+    # columns of a joined table, which no index can answer.
+    condition = Q()
+    for name in DUE_FIELDS:
+        ids = TicketSla.objects.filter(**{f"{name}__lt": moment}).values("ticket_id")
+        condition |= Q(pk__in=ids)
+    return condition
+
+
+def view_tickets(view: InboxView, user: User, now: datetime.datetime) -> QuerySet[Ticket]:
+    tickets = tickets_visible_to(user)
+    open_ = Q(status__in=OPEN_STATUSES)
+    slug = view.slug
+    if slug == "needs-first-response":
+        return tickets.filter(open_, first_response_at__isnull=True)
+    if slug == "mine":
+        return tickets.filter(open_, assignee=user)
+    if slug == "unassigned":
+        return tickets.filter(open_, assignee__isnull=True)
+    if view.department is not None:
+        return tickets.filter(open_, department=view.department)
+    if slug == "breaching-soon":
+        return tickets.filter(open_).filter(breaching_before(now + SOON))
+    if slug == "escalated":
+        return tickets.filter(open_, escalated=True)
+    if slug == "pending-customer":
+        return tickets.filter(status=Status.PENDING_CUSTOMER)
+    return tickets
+
+
+def next_due_expression() -> Least:
+    never = Value(NEVER, output_field=DateTimeField())
+    return Least(*(Coalesce(f"sla__{name}", never) for name in DUE_FIELDS))
+
+
+def priority_rank_expression() -> Case:
+    return Case(
+        *(When(priority=str(value), then=Value(rank)) for value, rank in PRIORITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def sort_tickets(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    if sort == "first-response":
+        # The queue of first answers: the earliest promised answer first, then the oldest.
+        return tickets.order_by(
+            F("sla__first_response_due").asc(nulls_last=True), "created_at", "pk"
+        )
+    chosen = SORTS[sort]
+    if chosen.needs_due:
+        tickets = tickets.annotate(next_due=next_due_expression())
+    if chosen.needs_rank:
+        tickets = tickets.annotate(priority_rank=priority_rank_expression())
+    return tickets.order_by(*chosen.order)
+
+
+def apply_filters(
+    tickets: QuerySet[Ticket], filters: dict[str, Any], user: User
+) -> QuerySet[Ticket]:
+    if filters.get("status"):
+        tickets = tickets.filter(status=filters["status"])
+    if filters.get("priority"):
+        tickets = tickets.filter(priority=filters["priority"])
+    if filters.get("channel"):
+        tickets = tickets.filter(channel=filters["channel"])
+    if filters.get("language"):
+        tickets = tickets.filter(language=filters["language"])
+    if filters.get("tag"):
+        tickets = tickets.filter(tags__name=filters["tag"])
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        tickets = tickets.filter(assignee=user)
+    elif assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif assignee:
+        tickets = tickets.filter(assignee_id=int(assignee))
+    return tickets
+
+
+@dataclass
+class Page:
+    rows: list[Ticket]
+    number: int
+    has_next: bool
+    first_index: int = field(default=0)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+
+def page_of(tickets: QuerySet[Ticket], number: int, size: int = PAGE_SIZE) -> Page:
+    number = max(1, number)
+    start = (number - 1) * size
+    rows = list(
+        tickets.select_related("customer", "department", "assignee__agent", "sla")[
+            start : start + size + 1
+        ]
+    )
+    return Page(rows=rows[:size], number=number, has_next=len(rows) > size, first_index=start + 1)
+
+
+def _capped_count(tickets: QuerySet[Ticket]) -> int:
+    return tickets.order_by().values("pk")[:COUNT_CAP].count()
+
+
+def sidebar_counts(views: list[InboxView], user: User) -> dict[str, int]:
+    """Tickets per view, at most COUNT_CAP each, kept a few seconds per agent."""
+    key = counts_key(user)
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None or set(counts) != {view.slug for view in views}:
+        now = timezone.now()
+        counts = {view.slug: _capped_count(view_tickets(view, user, now)) for view in views}
+        cache.set(key, counts, COUNT_SECONDS)
+    return counts
+
+
+def counts_key(user: User) -> str:
+    return f"workspace:counts:{user.pk}"
+
+
+def forget_counts(user: User) -> None:
+    """After the agent changed tickets, their own sidebar shows it at once."""
+    cache.delete(counts_key(user))

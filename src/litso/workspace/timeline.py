@@ -1,0 +1,197 @@
+"""What the ticket page shows: the conversation and the audit trail as one timeline, the
+customer beside it, and the SLA clock — each read with a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from litso.audit.models import Event
+from litso.customers.models import ContactKind, ContactPoint
+from litso.mail.quoting import Reply, split_reply, split_reply_html
+from litso.sla.models import SlaBreach, TicketSla
+from litso.tickets import html
+from litso.tickets.access import tickets_visible_to
+from litso.tickets.models import Delivery, Message, MessageKind, Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+PREVIOUS_REQUESTS = 10
+DUE_LABELS = {
+    "first_response_due": "first_response",
+    "next_response_due": "next_response",
+    "periodic_update_due": "periodic_update",
+    "resolution_due": "resolution",
+}
+# Events that are the messages themselves; the message is shown instead.
+MESSAGE_VERBS = {"message", "note"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime.datetime
+    message: Message | None = None
+    event: Event | None = None
+    reply: Reply | None = None
+    safe_html: str = ""
+
+    @property
+    def css(self) -> str:
+        if self.message is None:
+            return "event"
+        return str(self.message.kind)
+
+    @property
+    def failed(self) -> bool:
+        """A reply the customer did not get, or whose last attempt failed: offer a retry."""
+        message = self.message
+        if message is None or message.kind != MessageKind.OUTBOUND:
+            return False
+        if message.delivery in (Delivery.FAILED, Delivery.BOUNCED):
+            return True
+        return message.delivery == Delivery.QUEUED and bool(message.delivery_error)
+
+
+def _split(message: Message) -> Reply:
+    if message.kind != MessageKind.INBOUND:
+        # Our own replies and notes are shown as written.
+        return Reply(visible=message.body_text.strip())
+    if message.body_text.strip():
+        return split_reply(message.body_text)
+    return split_reply_html(message.body_html)
+
+
+def timeline(ticket: Ticket) -> list[Entry]:
+    messages = list(
+        Message.objects.filter(ticket=ticket)
+        .select_related("author_agent__agent", "author_customer")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+    shown = {message.pk for message in messages}
+    entries = [
+        Entry(
+            at=message.created_at,
+            message=message,
+            reply=_split(message),
+            # Sanitised when stored; again here, as rows may come from an import.
+            safe_html=html.sanitise(message.body_html) if message.body_html else "",
+        )
+        for message in messages
+    ]
+    events = Event.objects.filter(ticket=ticket).select_related("actor__agent").order_by(
+        "created_at", "pk"
+    )
+    for event in events:
+        if event.verb in MESSAGE_VERBS or event.data.get("message") in shown:
+            continue
+        entries.append(Entry(at=event.created_at, event=event))
+    entries.sort(key=lambda entry: entry.at)
+    return entries
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    due: datetime.datetime
+    breached: bool
+
+
+def sla_of(ticket: Ticket) -> TicketSla | None:
+    try:
+        return ticket.sla
+    except TicketSla.DoesNotExist:
+        return None
+
+
+def deadlines(ticket: Ticket, now: datetime.datetime) -> list[Deadline]:
+    """The running deadlines of the ticket, soonest first."""
+    sla = sla_of(ticket)
+    if sla is None:
+        return []
+    found = [
+        Deadline(kind, due, due <= now)
+        for name, kind in DUE_LABELS.items()
+        if (due := getattr(sla, name)) is not None
+    ]
+    return sorted(found, key=lambda deadline: deadline.due)
+
+
+def next_deadline(ticket: Ticket, now: datetime.datetime) -> Deadline | None:
+    found = deadlines(ticket, now)
+    return found[0] if found else None
+
+
+def breaches(ticket: Ticket) -> list[SlaBreach]:
+    return list(SlaBreach.objects.filter(ticket=ticket).order_by("-breached_at")[:20])
+
+
+def contact_points(ticket: Ticket) -> list[ContactPoint]:
+    return list(ContactPoint.objects.filter(customer_id=ticket.customer_id).order_by("kind", "pk"))
+
+
+def undeliverable(ticket: Ticket, contacts: list[ContactPoint]) -> list[ContactPoint]:
+    """Addresses that bounced, shown above the reply box; for mail tickets only."""
+    if ticket.channel != "email":
+        return []
+    return [c for c in contacts if c.kind == ContactKind.EMAIL and c.undeliverable_reason]
+
+
+def has_deliverable_email(contacts: list[ContactPoint]) -> bool:
+    return any(c.kind == ContactKind.EMAIL and not c.undeliverable_reason for c in contacts)
+
+
+def previous_requests(ticket: Ticket, user: User) -> QuerySet[Ticket]:
+    return (
+        tickets_visible_to(user)
+        .filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")[:PREVIOUS_REQUESTS]
+    )
+
+
+def describe_event(event: Event) -> str:
+    """One line for the timeline, in the agent's language."""
+    values = {"old": event.old_value or "—", "new": event.new_value or "—"}
+    verb = event.verb
+    if verb == "created":
+        return _("Ticket opened")
+    if verb == "status":
+        return _("Status: %(old)s → %(new)s") % _status_labels(values)
+    if verb == "priority":
+        return _("Priority: %(old)s → %(new)s") % values
+    if verb == "assign":
+        if not event.new_value:
+            return _("Unassigned (was %(old)s)") % values
+        return _("Assigned to %(new)s") % values
+    if verb == "department":
+        return _("Department: %(old)s → %(new)s") % values
+    if verb == "forward":
+        return _("Forwarded from %(old)s to %(new)s") % values
+    if verb == "tags":
+        return _("Tags: %(new)s") % values
+    if verb == "merge":
+        if event.field == "merged_into":
+            return _("Merged into %(new)s") % values
+        return _("Merged %(new)s into this ticket") % values
+    if verb == "escalate":
+        return _("Escalated to the supervisors")
+    if verb == "follow_up":
+        return _("Follow-up opened: %(new)s") % values
+    if verb == "retry_delivery":
+        return _("Delivery retried")
+    if event.field:
+        return f"{verb} {event.field}: {values['old']} → {values['new']}"
+    return verb.replace("_", " ")
+
+
+def _status_labels(values: dict[str, str]) -> dict[str, str]:
+    from litso.tickets.models import Status
+
+    labels = dict(Status.choices)
+    return {key: str(labels.get(value, value)) for key, value in values.items()}

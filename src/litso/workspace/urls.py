@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from litso.workspace import views_auth, views_inbox, views_ticket
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("login/", views_auth.sign_in, name="login"),
+    path("login/code/", views_auth.sign_in_code, name="login_code"),
+    path("logout/", views_auth.sign_out, name="logout"),
+    path("", views_inbox.inbox, name="inbox"),
+    path("inbox/bulk/", views_inbox.bulk, name="bulk"),
+    path("inbox/<slug:view>/", views_inbox.inbox, name="inbox_view"),
+    path("go/", views_ticket.go, name="go"),
+    path("t/<int:number>/", views_ticket.ticket_page, name="ticket"),
+    path("t/<int:number>/<slug:action>/", views_ticket.ticket_action, name="ticket_action"),
+    path(
+        "t/<int:number>/files/<int:attachment_id>/",
+        views_ticket.download,
+        name="attachment",
+    ),
+    path(
+        "t/<int:number>/messages/<int:message_id>/retry/",
+        views_ticket.retry,
+        name="retry",
+    ),
+]

@@ -1,0 +1,114 @@
+"""The inbox page and its bulk actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from litso.audit.record import Actor
+from litso.tickets.access import tickets_visible_to
+from litso.tickets.actions import do_bulk_change
+from litso.workspace import inbox as queues
+from litso.workspace.access import staff_required
+from litso.workspace.forms import BulkForm, InboxFilterForm, agent_choices, agents_for
+
+FIRST_VIEW = "needs-first-response"
+
+
+def _agents(user: User) -> list[tuple[str, str]]:
+    profile = getattr(user, "agent", None)
+    if profile is None or profile.is_admin:
+        return agent_choices(agents_for())
+    return agent_choices(agents_for(profile.departments.all()))
+
+
+@staff_required
+def inbox(request: HttpRequest, view: str = FIRST_VIEW) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    views = queues.views_for(user)
+    current = queues.find_view(views, view)
+    if current is None:
+        raise Http404(f"no inbox view {view!r}")
+    agents = _agents(user)
+    form = InboxFilterForm(request.GET, agents=agents)
+    filters = form.values()
+    sort = filters.pop("sort", "") or current.default_sort
+    now = timezone.now()
+    tickets = queues.view_tickets(current, user, now)
+    tickets = queues.apply_filters(tickets, filters, user)
+    tickets = queues.sort_tickets(tickets, sort)
+    page = queues.page_of(tickets, _page_number(request))
+    context = {
+        "views": views,
+        "current": current,
+        "counts": queues.sidebar_counts(views, user),
+        "count_cap": queues.COUNT_CAP,
+        "form": form,
+        "sort": sort,
+        "sorts": queues.SORTS,
+        "page": page,
+        "now": now,
+        "query": _query(request, exclude=("page",)),
+        "sort_query": _query(request, exclude=("page", "sort")),
+        "bulk": BulkForm(agents=agents),
+    }
+    return render(request, "workspace/inbox.html", context)
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _query(request: HttpRequest, exclude: tuple[str, ...]) -> str:
+    kept: list[tuple[str, Any]] = [
+        (key, value)
+        for key, values in request.GET.lists()
+        for value in values
+        if key not in exclude and value
+    ]
+    return urlencode(kept)
+
+
+@require_POST
+@staff_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("workspace:inbox")
+    form = BulkForm(request.POST, agents=_agents(user))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        return HttpResponseRedirect(back)
+    numbers = form.cleaned_data["tickets"]
+    tickets = list(tickets_visible_to(user).filter(number__in=numbers).order_by("number"))
+    result = do_bulk_change(tickets, Actor.agent(user), **form.changes(user))
+    missing = sorted(set(numbers) - {ticket.number for ticket in tickets})
+    for number in missing:
+        result.failed[number] = _("not found")
+    if result.changed:
+        count = len(result.changed)
+        messages.success(
+            request,
+            ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", count)
+            % {"count": count},
+        )
+    for number, reason in sorted(result.failed.items()):
+        messages.error(request, _("#%(number)s not changed: %(reason)s")
+                       % {"number": number, "reason": reason})
+    queues.forget_counts(user)
+    return HttpResponseRedirect(back)

@@ -1,0 +1,384 @@
+"""The ticket page: the conversation, the customer, and every change an agent makes to it.
+
+Each form posts to its own action URL. On success the page is loaded again (POST, redirect,
+GET); on an error the page is shown again with the form as the agent filled it in, the error
+next to its field, and status 400, so a reply typed at length is never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from litso.audit.record import Actor
+from litso.departments.models import Department
+from litso.tickets.access import tickets_visible_to
+from litso.tickets.actions import (
+    PermissionDenied as ActionDenied,
+)
+from litso.tickets.actions import (
+    do_add_note,
+    do_assign,
+    do_change_department,
+    do_change_priority,
+    do_change_status,
+    do_change_tags,
+    do_forward,
+    do_merge,
+    do_reply,
+)
+from litso.tickets.models import Attachment, Message, Status, Ticket
+from litso.workspace import inbox, timeline
+from litso.workspace.access import staff_required
+from litso.workspace.delivery import do_retry_delivery
+from litso.workspace.forms import (
+    AssignForm,
+    DepartmentForm,
+    MergeForm,
+    NoteForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TagsForm,
+    agent_choices,
+    agents_for,
+)
+
+# Served as their own type; anything else is a download, never rendered by the browser.
+INLINE_SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+def _ticket(user: User, number: int) -> Ticket:
+    ticket = (
+        tickets_visible_to(user)
+        .select_related(
+            "customer__organisation",
+            "department",
+            "assignee__agent",
+            "sla__policy",
+            "merged_into",
+            "follow_up_of",
+            "request_type",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404(f"ticket #{number} not found")
+    return ticket
+
+
+def _forms(ticket: Ticket, user: User, bound: dict[str, forms.Form]) -> dict[str, forms.Form]:
+    agents = agent_choices(agents_for(Department.objects.filter(pk=ticket.department_id)))
+    tag_names = " ".join(tag.name for tag in ticket.tags.all())
+    made: dict[str, forms.Form] = {
+        "reply": ReplyForm(ticket=ticket),
+        "note": NoteForm(),
+        "assign": AssignForm(
+            agents=agents, initial={"assignee": str(ticket.assignee_id or "")}
+        ),
+        "status": StatusForm(ticket=ticket, initial={"status": ticket.status}),
+        "priority": PriorityForm(initial={"priority": ticket.priority}),
+        "department": DepartmentForm(ticket=ticket, initial={"department": ticket.department_id}),
+        "merge": MergeForm(ticket=ticket, user=user),
+        "tags": TagsForm(initial={"tags": tag_names}),
+    }
+    made.update(bound)
+    return made
+
+
+def _render(
+    request: HttpRequest,
+    ticket: Ticket,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    now = timezone.now()
+    contacts = timeline.contact_points(ticket)
+    context = {
+        "ticket": ticket,
+        "tags": list(ticket.tags.all()),
+        "entries": timeline.timeline(ticket),
+        "deadlines": timeline.deadlines(ticket, now),
+        "breaches": timeline.breaches(ticket),
+        "contacts": contacts,
+        "undeliverable": timeline.undeliverable(ticket, contacts),
+        "no_deliverable_email": ticket.channel == "email"
+        and not timeline.has_deliverable_email(contacts),
+        "previous": list(timeline.previous_requests(ticket, user).select_related("department")),
+        "forms": _forms(ticket, user, bound or {}),
+        "now": now,
+        "is_mine": ticket.assignee_id == user.pk,
+        "can_solve": Status.SOLVED in _next_statuses(ticket),
+    }
+    return render(request, "workspace/ticket/page.html", context, status=status)
+
+
+def _next_statuses(ticket: Ticket) -> frozenset[str]:
+    from litso.tickets.transitions import TRANSITIONS
+
+    return TRANSITIONS[ticket.status]
+
+
+@staff_required
+def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return _render(request, _ticket(user, number))
+
+
+def _body(form: forms.Form) -> str:
+    # Browsers send CRLF from a textarea; the stored text and the mail use plain newlines.
+    return str(form.cleaned_data["body"]).replace("\r\n", "\n")
+
+
+def _reply(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = ReplyForm(request.POST, ticket=ticket)
+
+    def run() -> str:
+        do_reply(
+            ticket,
+            Actor.agent(user),
+            body_text=_body(form),
+            then_status=form.cleaned_data.get("then_status") or None,
+        )
+        return _("Reply sent to the outbox.")
+
+    return "reply", form, run
+
+
+def _note(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = NoteForm(request.POST)
+
+    def run() -> str:
+        do_add_note(ticket, Actor.agent(user), body_text=_body(form))
+        return _("Note added.")
+
+    return "note", form, run
+
+
+def _assign(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    agents = agent_choices(agents_for(Department.objects.filter(pk=ticket.department_id)))
+    form = AssignForm(request.POST, agents=agents)
+
+    def run() -> str:
+        chosen = form.cleaned_data.get("assignee")
+        do_assign(ticket, int(chosen) if chosen else None, Actor.agent(user))
+        return _("Assignee changed.")
+
+    return "assign", form, run
+
+
+def _assign_me(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    # Not checked against the department's list: the action says why, if it refuses.
+    form = forms.Form({})
+
+    def run() -> str:
+        do_assign(ticket, user, Actor.agent(user))
+        return _("The ticket is yours.")
+
+    return "assign", form, run
+
+
+def _status(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = StatusForm(request.POST, ticket=ticket)
+
+    def run() -> str:
+        do_change_status(ticket, form.cleaned_data["status"], Actor.agent(user))
+        return _("Status changed.")
+
+    return "status", form, run
+
+
+def _solve(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = StatusForm({"status": Status.SOLVED}, ticket=ticket)
+
+    def run() -> str:
+        do_change_status(ticket, Status.SOLVED, Actor.agent(user))
+        return _("Ticket solved.")
+
+    return "status", form, run
+
+
+def _priority(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = PriorityForm(request.POST)
+
+    def run() -> str:
+        do_change_priority(ticket, form.cleaned_data["priority"], Actor.agent(user))
+        return _("Priority changed.")
+
+    return "priority", form, run
+
+
+def _department(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = DepartmentForm(request.POST, ticket=ticket)
+
+    def run() -> str:
+        department = form.cleaned_data["department"]
+        note = str(form.cleaned_data.get("note") or "").strip()
+        if note:
+            do_forward(ticket, department, Actor.agent(user), note=note)
+            return _("Forwarded to %(department)s.") % {"department": department.name}
+        do_change_department(ticket, department, Actor.agent(user))
+        return _("Moved to %(department)s.") % {"department": department.name}
+
+    return "department", form, run
+
+
+def _tags(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = TagsForm(request.POST)
+
+    def run() -> str:
+        wanted = set(form.cleaned_data["tags"])
+        current = {tag.name for tag in ticket.tags.all()}
+        do_change_tags(
+            ticket, Actor.agent(user), add=sorted(wanted - current), remove=sorted(current - wanted)
+        )
+        return _("Tags saved.")
+
+    return "tags", form, run
+
+
+HANDLERS: dict[str, Callable[[HttpRequest, Ticket, User], tuple[str, forms.Form, Any]]] = {
+    "reply": _reply,
+    "note": _note,
+    "assign": _assign,
+    "assign-me": _assign_me,
+    "status": _status,
+    "solve": _solve,
+    "priority": _priority,
+    "department": _department,
+    "tags": _tags,
+}
+
+
+def _attach_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show what the action refused next to the field it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_POST
+@staff_required
+def ticket_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ticket = _ticket(user, number)
+    if action == "merge":
+        return _merge(request, ticket, user)
+    handler = HANDLERS.get(action)
+    if handler is None:
+        raise Http404(f"no action {action!r}")
+    name, form, run = handler(request, ticket, user)
+    if form.is_valid():
+        try:
+            done = run()
+        except ActionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, done)
+            inbox.forget_counts(user)
+            return redirect("workspace:ticket", number=ticket.number)
+    # Read again: a refused action changed nothing, but the form may say why with fresh data.
+    return _render(request, _ticket(user, number), bound={name: form}, status=400)
+
+
+def _merge(request: HttpRequest, ticket: Ticket, user: User) -> HttpResponse:
+    form = MergeForm(request.POST, ticket=ticket, user=user)
+    if form.is_valid():
+        target: Ticket = form.cleaned_data["target"]
+        try:
+            do_merge(ticket, target, Actor.agent(user))
+        except ActionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Ticket #%(source)s was merged into this one.") % {"source": ticket.number},
+            )
+            inbox.forget_counts(user)
+            return redirect("workspace:ticket", number=target.number)
+    return _render(request, _ticket(user, ticket.number), bound={"merge": form}, status=400)
+
+
+@require_POST
+@staff_required
+def retry(request: HttpRequest, number: int, message_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ticket = _ticket(user, number)
+    message = Message.objects.filter(pk=message_id, ticket=ticket).select_related("ticket").first()
+    if message is None:
+        raise Http404(f"no message {message_id} on ticket #{number}")
+    try:
+        do_retry_delivery(message, Actor.agent(user))
+    except ActionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, _("The reply is queued to be sent again."))
+    return HttpResponseRedirect(reverse("workspace:ticket", args=[number]) + f"#m{message_id}")
+
+
+@staff_required
+def download(request: HttpRequest, number: int, attachment_id: int) -> FileResponse:
+    user: User = request.user  # type: ignore[assignment]
+    visible = tickets_visible_to(user).filter(number=number).values("pk")
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__ticket__in=visible)
+        .select_related("blob")
+        .first()
+    )
+    if attachment is None:
+        raise Http404(f"no attachment {attachment_id} on ticket #{number}")
+    try:
+        handle = default_storage.open(attachment.blob.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404("the attachment's file is missing from the file store") from None
+    content_type = attachment.content_type.lower()
+    inline = content_type in INLINE_SAFE_TYPES
+    return FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=attachment.filename,
+        content_type=content_type if inline else "application/octet-stream",
+    )
+
+
+@staff_required
+def go(request: HttpRequest) -> HttpResponse:
+    """The jump box: a ticket number opens that ticket (full-text search comes later)."""
+    user: User = request.user  # type: ignore[assignment]
+    raw = request.GET.get("q", "").strip().lstrip("#")
+    if raw.isdigit() and tickets_visible_to(user).filter(number=int(raw)).exists():
+        return redirect("workspace:ticket", number=int(raw))
+    if raw.isdigit():
+        messages.error(request, _("There is no ticket #%(number)s that you can see.")
+                       % {"number": raw})
+    elif raw:
+        messages.info(request, _("Type a ticket number to open it."))
+    return redirect("workspace:inbox")

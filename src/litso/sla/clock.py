@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,25 +90,53 @@ def _ids(manager: object) -> set[int]:
 
 
 def matches(policy: SlaPolicy, ticket: Ticket, tag_names: set[str] | None = None) -> bool:
-    if policy.priorities and ticket.priority not in policy.priorities:
+    def tags() -> set[str]:
+        return tag_names if tag_names is not None else ticket_tag_names(ticket)
+
+    return matches_values(
+        policy,
+        priority=ticket.priority,
+        channel=ticket.channel,
+        department_id=ticket.department_id,
+        request_type_id=ticket.request_type_id,
+        organisation_id=lambda: ticket.customer.organisation_id,
+        tag_names=tags,
+    )
+
+
+def ticket_tag_names(ticket: Ticket) -> set[str]:
+    return set(ticket.tags.values_list("name", flat=True))
+
+
+def matches_values(
+    policy: SlaPolicy,
+    *,
+    priority: str,
+    channel: str,
+    department_id: int | None,
+    request_type_id: int | None,
+    organisation_id: Callable[[], int | None],
+    tag_names: Callable[[], set[str]],
+) -> bool:
+    """The policy's conditions on plain values; the bulk recompute matches without tickets.
+
+    The organisation and the tags cost a query each on a ticket, so they are asked for only
+    when a condition needs them.
+    """
+    if policy.priorities and priority not in policy.priorities:
         return False
-    if policy.channels and ticket.channel not in policy.channels:
+    if policy.channels and channel not in policy.channels:
         return False
     departments = _ids(policy.departments)
-    if departments and ticket.department_id not in departments:
+    if departments and department_id not in departments:
         return False
     request_types = _ids(policy.request_types)
-    if request_types and ticket.request_type_id not in request_types:
+    if request_types and request_type_id not in request_types:
         return False
     organisations = _ids(policy.organisations)
-    if organisations and ticket.customer.organisation_id not in organisations:
+    if organisations and organisation_id() not in organisations:
         return False
-    if policy.tags:
-        if tag_names is None:
-            tag_names = set(ticket.tags.values_list("name", flat=True))
-        if not tag_names & set(policy.tags):
-            return False
-    return True
+    return not policy.tags or bool(tag_names() & set(policy.tags))
 
 
 def policy_for(ticket: Ticket, policies: Iterable[SlaPolicy] | None = None) -> SlaPolicy | None:
@@ -116,7 +144,7 @@ def policy_for(ticket: Ticket, policies: Iterable[SlaPolicy] | None = None) -> S
     tag_names: set[str] | None = None
     for policy in active_policies() if policies is None else policies:
         if policy.tags and tag_names is None:
-            tag_names = set(ticket.tags.values_list("name", flat=True))
+            tag_names = ticket_tag_names(ticket)
         if matches(policy, ticket, tag_names):
             return policy
     return None
@@ -139,12 +167,35 @@ class Measure:
     def between(self, start: datetime, end: datetime) -> int:
         if self.business:
             return business_minutes_between(self.calendar, start, end)
-        return int((end - start).total_seconds() // 60)
+        return elapsed_minutes(start, end)
 
     def add(self, start: datetime, minutes: int) -> datetime:
         if self.business:
             return add_business_minutes(self.calendar, start, minutes)
         return start + timedelta(minutes=minutes)
+
+
+def elapsed_minutes(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 60)
+
+
+def _record_first_response(
+    created: datetime, answered: datetime, sla: TicketSla, calendar: Calendar
+) -> None:
+    """The first response time in both measures, less the time the clock stood still.
+
+    The stopped time is what had been paused by the answer: the finished pauses, and the one
+    still running if the answer came while paused.
+    """
+    paused_business = sla.paused_business_minutes
+    paused_calendar = sla.paused_calendar_minutes
+    if sla.paused_since is not None:
+        paused_business += max(0, business_minutes_between(calendar, sla.paused_since, answered))
+        paused_calendar += max(0, elapsed_minutes(sla.paused_since, answered))
+    calendar_minutes = elapsed_minutes(created, answered)
+    business_minutes = business_minutes_between(calendar, created, answered)
+    sla.first_response_calendar_minutes = max(0, calendar_minutes - paused_calendar)
+    sla.first_response_business_minutes = max(0, business_minutes - paused_business)
 
 
 def _warn_minutes(target: int, percent: int) -> int:
@@ -166,6 +217,10 @@ def recompute(ticket: Ticket, sla: TicketSla, policy: SlaPolicy, now: datetime) 
         sla.paused_since = now
     elif not paused and sla.paused_since is not None:
         sla.paused_minutes += max(0, measure.between(sla.paused_since, now))
+        sla.paused_business_minutes += max(
+            0, business_minutes_between(measure.calendar, sla.paused_since, now)
+        )
+        sla.paused_calendar_minutes += max(0, elapsed_minutes(sla.paused_since, now))
         sla.paused_since = None
     if ticket.agent_replies > sla.seen_agent_replies:
         # A public answer: the customer is no longer waiting, nor in silence.
@@ -183,12 +238,7 @@ def recompute(ticket: Ticket, sla: TicketSla, policy: SlaPolicy, now: datetime) 
     sla.seen_agent_replies = ticket.agent_replies
     sla.seen_customer_messages = ticket.customer_messages
     if ticket.first_response_at and sla.first_response_calendar_minutes is None:
-        spent = ticket.first_response_at - ticket.created_at
-        sla.first_response_calendar_minutes = max(0, int(spent.total_seconds() // 60))
-        business = business_minutes_between(
-            measure.calendar, ticket.created_at, ticket.first_response_at
-        )
-        sla.first_response_business_minutes = max(0, business)
+        _record_first_response(ticket.created_at, ticket.first_response_at, sla, measure.calendar)
 
     starts: dict[str, tuple[datetime, int] | None] = {
         "first_response": None

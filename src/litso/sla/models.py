@@ -176,6 +176,10 @@ class TicketSla(models.Model):
     # policy's measure, and each cycle remembers how much of it had passed when it began.
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_minutes = models.PositiveIntegerField(default=0)
+    # The same stopped time in both measures, whatever the policy counts: the first response
+    # time is recorded in both, less the time the clock stood still.
+    paused_business_minutes = models.PositiveIntegerField(default=0)
+    paused_calendar_minutes = models.PositiveIntegerField(default=0)
     response_cycle_start = models.DateTimeField(null=True, blank=True)
     response_cycle_pause = models.PositiveIntegerField(default=0)
     update_cycle_start = models.DateTimeField(null=True, blank=True)

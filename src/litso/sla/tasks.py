@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -41,19 +42,60 @@ def notify_sla(ticket_id: int, user_id: int, kind: str, stage: str, due_at: str)
 
 
 @durable_task(queue_name="default")
-def recompute_open_tickets(after_id: int = 0) -> str:
-    """Recompute the deadlines of every open ticket, in batches of one transaction each.
+def recompute_open_tickets(after_id: int = 0, until_id: int | None = None) -> str:
+    """Recompute the deadlines of every open ticket (ids in ``(after_id, until_id]``).
 
-    Runs after a calendar or a policy changed. Each batch is committed on its own, so a long
-    recompute never holds many locks, and timers keep firing meanwhile from the old deadlines
-    until their ticket's turn comes; `fired` keys keep what already fired from firing again.
+    Runs after a calendar or a policy changed, through the bulk path (`litso.sla.bulk`): one
+    transaction per chunk, so a long recompute never holds locks for long, and timers keep
+    firing meanwhile from the old deadlines until their ticket's turn comes; `fired` keys
+    keep what already fired from firing again.
     """
-    from litso.sla.clock import active_policies, clear, policy_for, safe_recompute
+    from litso.sla.bulk import describe, recompute_range
+
+    return describe(recompute_range(after_id, until_id))
+
+
+def recompute_tickets(tickets: list[Ticket], policies: list[Any], now: datetime) -> None:
+    """`clock.recompute` ticket by ticket (inside the caller's transaction, tickets locked).
+
+    The bulk path hands over the clocks it does not cover; `recompute_one_by_one` runs the
+    whole desk this way, the reference the bulk path is compared with.
+    """
+    from litso.sla.clock import clear, policy_for, safe_recompute
     from litso.sla.models import TicketSla
+
+    writer = _ClockWriter(TicketSla)
+    existing = TicketSla.objects.in_bulk([ticket.pk for ticket in tickets])
+    changed: list[TicketSla] = []
+    for ticket in tickets:
+        sla = existing.get(ticket.pk)
+        policy = policy_for(ticket, policies)
+        if policy is None:
+            if sla is not None and sla.policy_id is not None:
+                clear(sla)
+                sla.save()
+            continue
+        if sla is None:
+            sla = TicketSla(ticket=ticket)
+            safe_recompute(ticket, sla, policy, now)
+            sla.save(force_insert=True)
+            continue
+        before = writer.values(sla)
+        safe_recompute(ticket, sla, policy, now)
+        # An edit often leaves most clocks as they were: those are not written back.
+        if writer.values(sla) != before:
+            changed.append(sla)
+    # One statement for the changed clocks rather than an ORM save each, whose query
+    # building cost more than the deadlines themselves.
+    writer.update(changed)
+
+
+def recompute_one_by_one(after_id: int = 0, now: datetime | None = None) -> int:
+    """The whole desk through `clock.recompute`, in batches; returns how many tickets."""
+    from litso.sla.clock import active_policies
 
     done = 0
     policies = active_policies()
-    writer = _ClockWriter(TicketSla)
     while True:
         with transaction.atomic():
             tickets = list(
@@ -62,31 +104,8 @@ def recompute_open_tickets(after_id: int = 0) -> str:
                 .order_by("pk")[:BATCH]
             )
             if not tickets:
-                return f"recomputed {done} tickets"
-            existing = TicketSla.objects.in_bulk([ticket.pk for ticket in tickets])
-            changed: list[TicketSla] = []
-            now = timezone.now()
-            for ticket in tickets:
-                sla = existing.get(ticket.pk)
-                policy = policy_for(ticket, policies)
-                if policy is None:
-                    if sla is not None and sla.policy_id is not None:
-                        clear(sla)
-                        sla.save()
-                    continue
-                if sla is None:
-                    sla = TicketSla(ticket=ticket)
-                    safe_recompute(ticket, sla, policy, now)
-                    sla.save()
-                    continue
-                before = writer.values(sla)
-                safe_recompute(ticket, sla, policy, now)
-                # An edit often leaves most clocks as they were: those are not written back.
-                if writer.values(sla) != before:
-                    changed.append(sla)
-            # One statement for the batch's changed clocks rather than an ORM save each,
-            # whose query building cost more than the deadlines themselves.
-            writer.update(changed)
+                return done
+            recompute_tickets(tickets, policies, now or timezone.now())
             done += len(tickets)
             after_id = tickets[-1].pk
 

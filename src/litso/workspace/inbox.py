@@ -76,8 +76,9 @@ SORTS: dict[str, Sort] = {
 def views_for(user: User) -> list[InboxView]:
     """The sidebar: fixed queues around one per department the agent works in."""
     profile = getattr(user, "agent", None)
-    if profile is not None and profile.departments.exists() and not profile.is_admin:
-        departments = list(profile.departments.filter(active=True).order_by("name"))
+    own = list(profile.departments.order_by("name")) if profile and not profile.is_admin else []
+    if own:
+        departments = [department for department in own if department.active]
     else:
         # Admins (and superusers) belong to no department and see them all.
         departments = list(Department.objects.filter(active=True).order_by("name"))

@@ -20,6 +20,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from litso.workspace import throttle
+from litso.workspace.access import secure_headers
 from litso.workspace.forms_auth import CodeForm, SignInForm, locked_error
 
 PENDING = "workspace_pending_sign_in"
@@ -49,10 +50,11 @@ class SignInView(LoginView):
         return super().form_valid(form)
 
 
-sign_in = SignInView.as_view()
+sign_in = secure_headers(SignInView.as_view())
 sign_out = LogoutView.as_view()
 
 
+@secure_headers
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache

@@ -45,7 +45,7 @@ from litso.tickets.actions import (
     do_merge,
     do_reply,
 )
-from litso.tickets.models import Attachment, Message, Status, Ticket
+from litso.tickets.models import Attachment, Message, Status, Tag, Ticket
 from litso.workspace import inbox, timeline
 from litso.workspace.access import staff_required
 from litso.workspace.delivery import do_retry_delivery
@@ -86,9 +86,11 @@ def _ticket(user: User, number: int) -> Ticket:
     return ticket
 
 
-def _forms(ticket: Ticket, user: User, bound: dict[str, forms.Form]) -> dict[str, forms.Form]:
+def _forms(
+    ticket: Ticket, user: User, tags: list[Tag], bound: dict[str, forms.Form]
+) -> dict[str, forms.Form]:
     agents = agent_choices(agents_for(Department.objects.filter(pk=ticket.department_id)))
-    tag_names = " ".join(tag.name for tag in ticket.tags.all())
+    tag_names = " ".join(tag.name for tag in tags)
     made: dict[str, forms.Form] = {
         "reply": ReplyForm(ticket=ticket),
         "note": NoteForm(),
@@ -114,9 +116,10 @@ def _render(
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
     contacts = timeline.contact_points(ticket)
+    tags = list(ticket.tags.all())
     context = {
         "ticket": ticket,
-        "tags": list(ticket.tags.all()),
+        "tags": tags,
         "entries": timeline.timeline(ticket),
         "deadlines": timeline.deadlines(ticket, now),
         "breaches": timeline.breaches(ticket),
@@ -125,7 +128,7 @@ def _render(
         "no_deliverable_email": ticket.channel == "email"
         and not timeline.has_deliverable_email(contacts),
         "previous": list(timeline.previous_requests(ticket, user).select_related("department")),
-        "forms": _forms(ticket, user, bound or {}),
+        "forms": _forms(ticket, user, tags, bound or {}),
         "now": now,
         "is_mine": ticket.assignee_id == user.pk,
         "can_solve": Status.SOLVED in _next_statuses(ticket),

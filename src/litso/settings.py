@@ -3,7 +3,8 @@
 Variables (all optional; see README "Configuration"):
 LITSO_DATA_DIR, DATABASE_URL, LITSO_SECRET_KEY / LITSO_SECRET_KEY_FILE, LITSO_DEBUG,
 LITSO_ALLOWED_HOSTS, LITSO_SITE_URL, LITSO_EMAIL_URL, LITSO_DEFAULT_FROM_EMAIL,
-LITSO_TICKET_NUMBER_START, LITSO_AUTO_CLOSE_DAYS, LITSO_TASK_MAX_ATTEMPTS, LITSO_TIME_ZONE.
+LITSO_TICKET_NUMBER_START, LITSO_AUTO_CLOSE_DAYS, LITSO_TASK_MAX_ATTEMPTS, LITSO_TIME_ZONE,
+LITSO_TRIAGE_*, LITSO_LANGUAGES.
 """
 
 from __future__ import annotations
@@ -218,6 +219,21 @@ LITSO_MAIL_SUBJECT_THREAD_DAYS = env_int("LITSO_MAIL_SUBJECT_THREAD_DAYS", 14)
 LITSO_MAIL_REOPEN_SOLVED = env_bool("LITSO_MAIL_REOPEN_SOLVED", default=True)
 # Mail to an address no department claims lands here (by name); empty = the first department.
 LITSO_MAIL_DEFAULT_DEPARTMENT = os.environ.get("LITSO_MAIL_DEFAULT_DEPARTMENT", "")
+
+# Triage. Confidences are percentages of the router's calibrated probability.
+# At or above ROUTE a prediction is applied (request type, priority; department when the
+# message was not addressed to one); below it the ticket waits for a person in the triage view.
+LITSO_TRIAGE_ROUTE_CONFIDENCE = env_int("LITSO_TRIAGE_ROUTE_CONFIDENCE", 60)
+# Mail written to department A but predicted for B at least this surely is forwarded to B.
+LITSO_TRIAGE_FORWARD_CONFIDENCE = env_int("LITSO_TRIAGE_FORWARD_CONFIDENCE", 90)
+# A new request from the same customer this similar (percent) to an open one within
+# LITSO_TRIAGE_CHASE_DAYS is a chase of it.
+LITSO_TRIAGE_CHASE_SIMILARITY = env_int("LITSO_TRIAGE_CHASE_SIMILARITY", 50)
+LITSO_TRIAGE_CHASE_DAYS = env_int("LITSO_TRIAGE_CHASE_DAYS", 7)
+# The languages the desk works in: detection chooses among these only.
+LITSO_LANGUAGES = env_list("LITSO_LANGUAGES", default=["en", "ru", "pl"])
+# With no router trained yet, train on the history at once instead of waiting for the night.
+LITSO_TRIAGE_TRAIN_AT_ONCE = env_bool("LITSO_TRIAGE_TRAIN_AT_ONCE", default=True)
 
 LOGGING = {
     "version": 1,

@@ -303,6 +303,9 @@ def ticket_action(request: HttpRequest, number: int, action: str) -> HttpRespons
         else:
             messages.success(request, done)
             inbox.forget_counts(user)
+            if not tickets_visible_to(user).filter(pk=ticket.pk).exists():
+                # Forwarded to a department the agent does not work in: it left their desk.
+                return redirect("workspace:inbox")
             return redirect("workspace:ticket", number=ticket.number)
     # Read again: a refused action changed nothing, but the form may say why with fresh data.
     return _render(request, _ticket(user, number), bound={name: form}, status=400)

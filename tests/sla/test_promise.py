@@ -42,7 +42,7 @@ def test_friday_night_ticket_is_promised_monday_morning(desk: Desk) -> None:
 
 def test_acknowledgement_states_when_a_person_will_answer(desk: Desk) -> None:
     make_policy("Always", business_time=False, first_response_minutes=120)
-    ticket = desk.open(language="ru")
+    ticket = desk.open(language="ru", body="Здравствуйте, мой заказ до сих пор не пришёл.")
     due = TicketSla.objects.get(ticket=ticket).first_response_due
     assert due is not None
     expected = format_promise(due, timezone.now(), "ru", ZoneInfo("UTC"))

@@ -89,7 +89,7 @@ def test_breach_raises_priority_hands_over_and_tells_the_supervisor(desk: Desk) 
 
 def test_silence_gets_a_still_working_update_to_the_customer(desk: Desk) -> None:
     _policy(periodic_update_minutes=240, send_customer_update=True, remind_agent=True)
-    ticket = age(desk.open(language="pl"), 250)
+    ticket = age(desk.open(language="pl", body="Dzień dobry, gdzie jest moje zamówienie?"), 250)
     assert fire_due_timers() == 1
     update = Message.objects.get(ticket=ticket, kind=MessageKind.OUTBOUND)
     assert "Nadal nad nim pracujemy" in update.body_text

@@ -18,4 +18,11 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null || true
 fi
+if [ ! -x /usr/bin/chromium ]; then
+  # The workspace's browser tests (tests/workspace/test_e2e.py) drive Debian's chromium
+  # through Playwright.
+  echo "installing chromium"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
+fi
 exit 0

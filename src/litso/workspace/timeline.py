@@ -185,9 +185,13 @@ def describe_event(event: Event) -> str:
         return _("Follow-up opened: %(new)s") % values
     if verb == "retry_delivery":
         return _("Delivery retried")
-    if event.field:
-        return f"{verb} {event.field}: {values['old']} → {values['new']}"
-    return verb.replace("_", " ")
+    # Verbs of other apps (triage, mail, SLA) the workspace has no sentence for yet.
+    label = verb.replace("_", " ").capitalize()
+    if event.field and event.field != verb:
+        label = f"{label} ({event.field.replace('_', ' ')})"
+    if event.field or event.new_value:
+        return f"{label}: {values['old']} → {values['new']}"
+    return label
 
 
 def _status_labels(values: dict[str, str]) -> dict[str, str]:

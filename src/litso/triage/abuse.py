@@ -15,8 +15,9 @@ message is flagged, and the reasons as short stable codes with their evidence:
 
 Scoring. Each reason carries a weight: the evidence it alone gives that the message is
 abusive (set per word in the lexicons: 0.9 for mat and strong profanity, 0.7–0.85 for strong
-insults, 0.3–0.5 for mild words such as "damn", "stupid", "хрен", "głupi"; 0.35 for a legal
-threat, 0.2 for a threat to leave, 0.35 for capitals, 0.15 for exclamation marks). They
+insults, 0.5–0.6 for coarse but common ones ("козёл", "do dupy", "cock"), 0.3–0.45 for mild
+words such as "damn", "stupid", "хрен", "głupi"; 0.7 for a threat of violence, 0.35 for a
+legal threat, 0.2 for a threat to leave, 0.35 for capitals, 0.15 for exclamation marks). They
 combine as independent evidence, ``score = 1 − Π(1 − weight)``, one term per distinct reason,
 and the message is flagged at ``score ≥ 0.5``. So one obscene word or strong insult flags
 a message on its own; a mild word, a threat or shouting alone does not — it takes two of

@@ -17,7 +17,10 @@ Chunk by chunk of ticket ids, each in its own transaction:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +46,7 @@ from litso.sla.vector import NULL, BusinessTable
 from litso.tickets.models import OPEN_STATUSES, Ticket
 
 CHUNK = 50_000
+SQLITE_CACHE_KIB = -512 * 1024  # negative: KiB, as PRAGMA cache_size takes it
 # Deadlines further out than this past now are left to the one-ticket path.
 HORIZON_US = 3 * 365 * DAY_US
 CalendarKey = int | None  # a BusinessCalendar id, None for the 24/7 fallback
@@ -53,11 +57,31 @@ class Outcome:
     tickets: int = 0
     written: int = 0
     one_by_one: int = 0
+    # Seconds per phase (lock, read, match, compute, write, one_by_one), for benchmarks.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: Outcome) -> None:
         self.tickets += other.tickets
         self.written += other.written
         self.one_by_one += other.one_by_one
+        for phase, spent in other.seconds.items():
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + spent
+
+
+class _Clock:
+    """Adds the wall time since the last call to a phase, and the CPU time to "<phase> cpu"."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+        self.last = time.perf_counter()
+        self.last_cpu = time.process_time()
+
+    def lap(self, phase: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self.last
+        cpu_phase = f"{phase} cpu"
+        self.seconds[cpu_phase] = self.seconds.get(cpu_phase, 0.0) + cpu - self.last_cpu
+        self.last, self.last_cpu = now, cpu
 
 
 class Run:
@@ -103,13 +127,37 @@ def recompute_range(
     now = now or timezone.now()
     run = Run(now, _oldest_open(after_id, until_id))
     outcome = Outcome()
-    while True:
-        with transaction.atomic():
-            ids = _lock_chunk(after_id, until_id)
-            if not ids:
-                return outcome
-            outcome.add(_recompute_chunk(run, ids[0], ids[-1]))
-            after_id = ids[-1]
+    with _big_page_cache():
+        while True:
+            with transaction.atomic():
+                lap = _Clock(outcome.seconds)
+                ids = _lock_chunk(after_id, until_id)
+                lap.lap("lock")
+                if not ids:
+                    return outcome
+                outcome.add(_recompute_chunk(run, ids[0], ids[-1]))
+                after_id = ids[-1]
+
+
+@contextmanager
+def _big_page_cache() -> Iterator[None]:
+    """On SQLite, a page cache that holds the clocks' indexes while the recompute runs.
+
+    Every clock's deadlines move, so every index page is read and written; with the default
+    2 MiB cache most of them would go back and forth to the file system.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _open_filter() -> tuple[str, list[Any]]:
@@ -147,16 +195,22 @@ def _lock_chunk(after_id: int, until_id: int | None) -> list[int]:
 
 
 def _instant_sql(column: str) -> str:
-    """The column as integer microseconds since the epoch, NULL as the NULL marker."""
+    """PostgreSQL: the column as integer microseconds since the epoch, or the NULL marker.
+
+    SQLite's column is read as stored, "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC (what Django's
+    backend writes), and parsed by numpy (`_instants`), which is faster than SQL functions.
+    """
     if connection.vendor == "postgresql":
-        value = f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
-    else:
-        # Django's SQLite backend stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC.
-        value = (
-            f"CAST(strftime('%%s', {column}) AS INTEGER) * 1000000 "
-            f"+ CAST(substr({column} || '.000000', 21, 6) AS INTEGER)"
-        )
-    return f"COALESCE({value}, {NULL})"
+        return f"COALESCE((EXTRACT(EPOCH FROM {column}) * 1000000)::bigint, {NULL})"
+    # An expression has no declared type, so the driver does not build datetimes from it.
+    return f"COALESCE(CAST({column} AS TEXT), 'NaT')"
+
+
+def _instants(values: tuple[Any, ...]) -> Any:
+    if connection.vendor == "postgresql":
+        return np.fromiter(values, dtype=np.int64, count=len(values))
+    # NaT (a missing instant) is int64's minimum, which is the NULL marker.
+    return np.array(values, dtype="datetime64[us]").astype(np.int64)
 
 
 def _select_sql() -> str:
@@ -202,7 +256,8 @@ def _read_frame(first: int, last: int) -> tuple[Frame, list[tuple[Any, ...]]]:
         return np.fromiter(columns[index], dtype=np.int64, count=count)
 
     named = {
-        name: ints(8 + position) for position, name in enumerate((*TICKET_COLUMNS, *CLOCK_COLUMNS))
+        name: _instants(columns[8 + position]) if name in INSTANTS else ints(8 + position)
+        for position, name in enumerate((*TICKET_COLUMNS, *CLOCK_COLUMNS))
     }
     frame = Frame(
         ids=ints(0),
@@ -243,7 +298,10 @@ def _match(run: Run, key: tuple[Any, ...], tags: frozenset[str]) -> SlaPolicy | 
 
 
 def _recompute_chunk(run: Run, first: int, last: int) -> Outcome:
+    seconds: dict[str, float] = {}
+    lap = _Clock(seconds)
     frame, conditions = _read_frame(first, last)
+    lap.lap("read")
     count = len(frame.ids)
     tags: dict[int, frozenset[str]] = {}
     if run.uses_tags:
@@ -267,6 +325,7 @@ def _recompute_chunk(run: Run, first: int, last: int) -> Outcome:
                 groups.append((policy, calendar))
             code = combination[full] = group_of_key[pair]
         codes[row] = code
+    lap.lap("match")
     now = to_us(run.now)
     for index, (policy, calendar) in enumerate(groups):
         rows = np.flatnonzero(codes == index)
@@ -279,11 +338,14 @@ def _recompute_chunk(run: Run, first: int, last: int) -> Outcome:
             continue
         compute_group(frame, rows, policy, table, now)
     changed = np.flatnonzero(frame.changed())
+    lap.lap("compute")
     _write(frame, changed)
+    lap.lap("write")
     slow_ids = frame.ids[frame.slow].tolist()
     if slow_ids:
         _one_by_one(slow_ids, run)
-    return Outcome(tickets=count, written=len(changed), one_by_one=len(slow_ids))
+        lap.lap("one_by_one")
+    return Outcome(len(frame.ids), len(changed), len(slow_ids), seconds)
 
 
 def _one_by_one(ids: list[int], run: Run) -> None:
@@ -294,6 +356,11 @@ def _one_by_one(ids: list[int], run: Run) -> None:
 
 
 def _write(frame: Frame, rows: Any) -> None:
+    """Write the changed clocks back: on SQLite one executemany per set of changed columns.
+
+    SQLite updates every index on a column named in SET, changed or not; naming only the
+    changed columns spares the indexes of deadlines that stay empty (most of them).
+    """
     if not len(rows):
         return
     table = connection.ops.quote_name(TicketSla._meta.db_table)
@@ -308,12 +375,23 @@ def _write(frame: Frame, rows: Any) -> None:
             values[name] = [None if value == -1 else value for value in column.tolist()]
     if connection.vendor == "postgresql":
         _write_postgresql(table, ids, values, fired)
-    else:
-        assignments = ", ".join(f"{name} = %s" for name in (*WRITTEN, "fired"))
-        sql = f"UPDATE {table} SET {assignments} WHERE ticket_id = %s"
-        ordered = [values[name] for name in WRITTEN]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, list(zip(*ordered, fired, ids, strict=True)))
+        return
+    values["fired"] = fired
+    names = [*WRITTEN, "fired"]
+    masks = np.zeros(len(rows), dtype=np.int64)
+    for bit, name in enumerate(WRITTEN):
+        masks |= (frame.out[name][rows] != frame.columns[name][rows]).astype(np.int64) << bit
+    fired_changed = [frame.out_fired[row] != frame.fired[row] for row in rows.tolist()]
+    masks |= np.array(fired_changed, dtype=np.int64) << len(WRITTEN)
+    with connection.cursor() as cursor:
+        for mask in np.unique(masks).tolist():
+            chosen = [name for bit, name in enumerate(names) if mask >> bit & 1]
+            positions = np.flatnonzero(masks == mask).tolist()
+            assignments = ", ".join(f"{name} = %s" for name in chosen)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE ticket_id = %s",
+                [(*(values[name][at] for name in chosen), ids[at]) for at in positions],
+            )
 
 
 def _write_postgresql(

@@ -1,0 +1,138 @@
+"""SLA figure `recompute`: every open ticket's clock after a calendar change (the bulk path).
+
+The desk's --tickets open tickets are split by id into --workers ranges, each recomputed by
+`litso.sla.bulk.recompute_range` (what the `recompute_open_tickets` task runs) in its own
+forked process with its own connection; the figure is the wall time from the first start to
+the last finish. Afterwards a random sample of the clocks is recomputed one by one through
+`clock.recompute` with the same "now": a correct bulk path leaves nothing for it to change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import resource
+import time
+from typing import Any
+
+from sla_desk import WARSAW_OFFICE, fill, make_desk
+
+DESK_TARGETS = {
+    "first_response_minutes": 60,
+    "next_response_minutes": 240,
+    "periodic_update_minutes": 480,
+    "resolution_minutes": 2400,
+}
+# Open statuses of the recompute desk: paused ones too, as a real desk has them.
+OPEN_MIX = (("new", 25), ("open", 45), ("pending_customer", 20), ("on_hold", 10))
+SAMPLE = 2000
+
+
+def _split(workers: int) -> list[tuple[int, int | None]]:
+    """Id ranges ``(after, until]`` holding about as many open tickets each."""
+    from litso.tickets.models import OPEN_STATUSES, Ticket
+
+    ids = list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
+    bounds = [0] + [ids[len(ids) * part // workers - 1] for part in range(1, workers)]
+    return [
+        (bounds[part], bounds[part + 1] if part + 1 < workers else None) for part in range(workers)
+    ]
+
+
+def _worker(after: int, until: int | None, now: Any, queue: Any) -> None:
+    from litso.sla.bulk import recompute_range
+
+    started = time.perf_counter()
+    outcome = recompute_range(after, until, now=now)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((outcome, time.perf_counter() - started, peak_kib))
+
+
+def _verify(now: Any, rng: random.Random) -> dict[str, int]:
+    """Recompute a sample through `clock.recompute`: how many would it change?"""
+    from litso.sla.clock import active_policies, policy_for, safe_recompute
+    from litso.sla.models import TicketSla
+    from litso.sla.tasks import _ClockWriter
+    from litso.tickets.models import OPEN_STATUSES, Ticket
+
+    ids = list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
+    sample = rng.sample(ids, min(SAMPLE, len(ids)))
+    writer = _ClockWriter(TicketSla)
+    policies = active_policies()
+    clocks = TicketSla.objects.in_bulk(sample)
+    differ = 0
+    for ticket in Ticket.objects.filter(pk__in=sample).select_related("customer"):
+        sla = clocks[ticket.pk]
+        before = writer.values(sla)
+        policy = policy_for(ticket, policies)
+        assert policy is not None
+        safe_recompute(ticket, sla, policy, now)
+        differ += writer.values(sla) != before
+    return {"sampled": len(sample), "differ_from_one_by_one": differ}
+
+
+def recompute(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from litso.sla.bulk import Outcome, describe
+    from litso.sla.models import BusinessCalendar
+
+    total = args.tickets
+    policy = make_desk(DESK_TARGETS)
+    seeded = fill(total, rng, OPEN_MIX, (0.0, 14.0), policy.pk, timers_due=False)
+    print(f"  seeded {total:,} open tickets with clocks in {seeded:.1f} s", flush=True)
+    # The calendar change: a new Saturday morning, through the model as an admin would.
+    calendar = BusinessCalendar.objects.get()
+    calendar.spec = {
+        **WARSAW_OFFICE,
+        "week": {**WARSAW_OFFICE["week"], "sat": [["09:00", "13:00"]]},
+    }
+    calendar.save()
+    ranges = _split(args.workers)
+    now = timezone.now()
+    vendor = connection.vendor
+    connections.close_all()  # each forked worker opens its own
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    started = time.perf_counter()
+    processes = [
+        context.Process(target=_worker, args=(after, until, now, queue)) for after, until in ranges
+    ]
+    for process in processes:
+        process.start()
+    results = [queue.get() for _ in processes]
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    outcome = Outcome()
+    for part, _, _ in results:
+        outcome.add(part)
+    peak_mib = max(peak for _, _, peak in results) / 1024
+    rate = outcome.tickets / seconds
+    checked = _verify(now, rng)
+    phases = {phase: round(spent, 2) for phase, spent in outcome.seconds.items()}
+    print(
+        f"recompute ({vendor}, {args.workers} worker(s)): {describe(outcome)} in {seconds:.1f} s "
+        f"= {rate:,.0f} tickets/s; peak RSS per worker {peak_mib:.0f} MiB; phases (s, summed "
+        f"over workers) {phases}; sample check {checked}; target: 1,000,000 in 60 s"
+    )
+    return {
+        "database": vendor,
+        "open_tickets": total,
+        "workers": args.workers,
+        "result": describe(outcome),
+        "seconds": seconds,
+        "tickets_per_second": rate,
+        "worker_seconds": [round(spent, 2) for _, spent, _ in results],
+        "phase_seconds_summed": phases,
+        "peak_rss_mib_per_worker": round(peak_mib, 1),
+        "sample_check": checked,
+        "policy": DESK_TARGETS,
+        "seed_seconds": seeded,
+    }

@@ -20,7 +20,7 @@ from django.utils import timezone
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
 from litso.core.choices import PRIORITY_RANK, Priority
-from litso.tickets.models import Message, RequestType, Ticket
+from litso.tickets.models import OPEN_STATUSES, Message, RequestType, Ticket
 from litso.triage import abuse, chasing, language, router
 from litso.triage.assignment import do_auto_assign, needs_owner
 from litso.triage.classifier import Prediction
@@ -177,7 +177,8 @@ def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: s
     verdict = abuse.score_text(text, triage.language or ticket.language or None)
     if not verdict.flagged:
         return ticket
-    note = abuse.guidance(verdict, ticket.language or "en")
+    # In the desk language; the workspace shows it again in each agent's own.
+    note = abuse.guidance(verdict)
     MessageFlag.objects.create(
         message=message,
         ticket=ticket,
@@ -289,6 +290,10 @@ def on_ticket_opened(
     triage.save(force_insert=True)
     ticket = _check_abuse(ticket, triage, message, text)
     chased = chasing.find_chased(ticket, text)
+    root = getattr(getattr(chased, "triage", None), "chase_of", None)
+    if root is not None and root.status in OPEN_STATUSES:
+        # A chase of a chase is about the first request: count it there.
+        chased = root
     if chased is not None:
         triage.chase_of = chased
         record(

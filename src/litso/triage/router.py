@@ -59,7 +59,8 @@ def trained(target: str) -> TextClassifier | None:
 
 def cold_start_departments() -> TextClassifier | None:
     rows = tuple(
-        Department.objects.filter(active=True)
+        (pk, name, description, tuple(addresses or ()))
+        for pk, name, description, addresses in Department.objects.filter(active=True)
         .order_by("pk")
         .values_list("pk", "name", "description", "inbound_addresses")
     )

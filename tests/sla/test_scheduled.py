@@ -120,3 +120,34 @@ def test_ticket_no_longer_matching_is_cleared(desk: Desk) -> None:
     assert fire_due_timers() == 0
     sla = TicketSla.objects.get(ticket=ticket)
     assert (sla.policy, sla.next_timer_at) == (None, None)
+
+
+def _notified(stage_words: str) -> list[list[str]]:
+    mail.outbox.clear()
+    run_pending_tasks()
+    return sorted(m.to for m in mail.outbox if stage_words in m.subject)
+
+
+def test_a_warning_goes_to_whom_the_policy_names(desk: Desk) -> None:
+    _policy(first_response_minutes=60, notify_assignee=True, notify_supervisor=True)
+    ticket = desk.open()
+    do_assign(ticket, desk.agent_a, Actor.agent(desk.admin))
+    age(ticket, 50)
+    assert fire_due_timers() == 1
+    assert _notified("close to its") == [["anna@staff.test"], ["super@staff.test"]]
+
+
+def test_a_warning_without_an_assignee_goes_to_the_supervisors(desk: Desk) -> None:
+    _policy(first_response_minutes=60, notify_assignee=True)
+    age(desk.open(), 50)
+    assert fire_due_timers() == 1
+    assert _notified("close to its") == [["super@staff.test"]]
+
+
+def test_supervisors_only_policy_leaves_the_assignee_alone(desk: Desk) -> None:
+    _policy(first_response_minutes=60, notify_assignee=False, notify_supervisor=True)
+    ticket = desk.open()
+    do_assign(ticket, desk.agent_a, Actor.agent(desk.admin))
+    age(ticket, 50)
+    assert fire_due_timers() == 1
+    assert _notified("close to its") == [["super@staff.test"]]

@@ -1,21 +1,31 @@
 """Admin pages for calendars and SLA policies; a ticket's clock and breaches, read-only.
 
-Invalid calendars and policies are refused by the models' clean(), whose message names the
-problem and shows in the form.
+Calendars and policies are edited through the forms of `litso.sla.forms` (hours per weekday,
+multi-selects of conditions), whose checks name the problem next to the field; both are
+still stored as the JSON the engine reads.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from litso.sla.forms import BusinessCalendarForm, SlaPolicyForm
 from litso.sla.models import BusinessCalendar, SlaBreach, SlaPolicy, TicketSla
+from litso.sla.spec import WEEKDAYS
 
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
+    form = BusinessCalendarForm
     list_display = ("name", "timezone")
     search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "timezone")}),
+        (_("Weekly hours"), {"fields": WEEKDAYS}),
+        (_("Exceptions"), {"fields": ("holidays", "closed", "open")}),
+    )
 
     @admin.display(description="time zone")
     def timezone(self, obj: BusinessCalendar) -> str:
@@ -24,6 +34,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
     list_display = (
         "name",
         "position",
@@ -40,7 +51,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "position", "active", "calendar", "business_time")}),
         (
-            "Conditions (empty matches every ticket)",
+            _("Conditions (empty matches every ticket)"),
             {
                 "fields": (
                     "priorities",
@@ -53,7 +64,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Targets, in minutes",
+            _("Targets, in minutes"),
             {
                 "fields": (
                     "first_response_minutes",
@@ -66,7 +77,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Actions",
+            _("Actions"),
             {
                 "fields": (
                     "notify_assignee",

@@ -90,7 +90,10 @@ class SlaPolicy(models.Model):
     )
 
     notify_assignee = models.BooleanField(_("notify the assignee"), default=True)
-    notify_supervisor = models.BooleanField(_("notify the supervisors on breach"), default=False)
+    # The supervisors of the ticket's department (AgentProfile role), on warning and breach.
+    notify_supervisor = models.BooleanField(
+        _("notify the department's supervisors"), default=False
+    )
     raise_priority = models.BooleanField(_("raise priority on breach"), default=False)
     reassign_on_shift = models.BooleanField(_("hand to an on-shift agent on breach"), default=False)
     send_customer_update = models.BooleanField(

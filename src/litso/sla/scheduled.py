@@ -139,10 +139,8 @@ def _act(ticket: Ticket, policy: SlaPolicy, timer: Timer, now: datetime) -> bool
         new=timer.due.isoformat(),
         data={"kind": timer.kind, "due_at": timer.due.isoformat()},
     )
-    if policy.notify_assignee and ticket.assignee_id is not None:
-        notify_sla.enqueue(
-            ticket.pk, ticket.assignee_id, timer.kind, timer.stage, timer.due.isoformat()
-        )
+    for user_id in recipients(ticket, policy, timer.stage):
+        notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, timer.due.isoformat())
     if timer.stage == WARNING:
         return False
     SlaBreach.objects.create(
@@ -150,14 +148,27 @@ def _act(ticket: Ticket, policy: SlaPolicy, timer: Timer, now: datetime) -> bool
     )
     if timer.kind == PERIODIC:
         return _break_silence(ticket, policy, actor)
-    if policy.notify_supervisor:
-        for user_id in _supervisors(ticket):
-            notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, timer.due.isoformat())
     if policy.raise_priority:
         _raise_priority(ticket, actor)
     if policy.reassign_on_shift:
         _hand_to_on_shift(ticket, actor)
     return False
+
+
+def recipients(ticket: Ticket, policy: SlaPolicy, stage: str) -> list[int]:
+    """Who hears of a warning or a breach: the assignee and/or the department's supervisors,
+    as the policy's actions say.
+
+    A warning about a ticket nobody holds goes to the supervisors even when the policy names
+    only the assignee: they are the ones who can still hand it to somebody in time.
+    """
+    users: list[int] = []
+    if policy.notify_assignee and ticket.assignee_id is not None:
+        users.append(ticket.assignee_id)
+    unheld_warning = stage == WARNING and policy.notify_assignee and ticket.assignee_id is None
+    if policy.notify_supervisor or unheld_warning:
+        users.extend(user_id for user_id in _supervisors(ticket) if user_id not in users)
+    return users
 
 
 def _break_silence(ticket: Ticket, policy: SlaPolicy, actor: Actor) -> bool:

@@ -82,6 +82,9 @@ INSULTS = [
     ("Kretyni z działu obsługi", "insult:pl:kretyn"),
     ("You are all idiots", "insult:en:idiot"),
     ("What a moron", "insult:en:moron"),
+    ("Убью тебя, если не вернёте деньги", "threat:violence:ru:убью"),
+    ("Zabiję was", "threat:violence:pl:zabije"),
+    ("I will kill you", "threat:violence:en:kill"),
 ]
 MILD = [  # a reason, but not enough to flag alone
     ("Ну вы тупой", "insult:ru:тупой"),
@@ -111,13 +114,17 @@ INNOCENT = [
     "небеса", "потребитель", "учеба", "себе", "тебя", "веб-сайт", "скипидар", "спидран",
     "застрахуйте машину", "страхую квартиру", "педиатр", "хулиган", "мудрый", "ссылка",
     "ссуда", "сразу", "просрочка", "насос", "сосиски", "трахея", "Херсон", "ибо", "Ebay",
+    "парашют", "срыв поставки", "урожай уродился", "программа уходит в петлю", "Ипанема",
+    "подвесить потолок", "закопать кабель", "на кол-во товаров",
     # Polish.
     "huta", "Huta Katowice", "sukienka", "sukces", "duplikat", "dupleks", "ruch", "pieprz",
-    "z pieprzem", "kawałek loda", "Osram", "skurcz", "kurtka",
+    "z pieprzem", "kawałek loda", "Osram", "skurcz", "kurtka", "numer CIP", "ceny spadają",
+    "SRAM", "Jebel Ali",
     # English.
     "Scunthorpe", "assess", "class", "passion", "embarrassed", "Sussex", "cocktail",
     "peacock", "Hancock", "Dickens", "shitake", "shiitake", "Matsushita", "Niger", "niggle",
-    "document", "therapist", "analysis", "flame retardant", "badass support",
+    "document", "therapist", "analysis", "flame retardant", "badass support", "dumbbell",
+    "Moroni", "did my parcel get lost?", "I will find your order", "kill the process",
     # Numbers and masks that are not words.
     "Galaxy A55", "S21 ultra", "*very* important", "price* (see below)", "2020",
 ]
@@ -146,7 +153,7 @@ def test_profanity_is_flagged_with_its_root(text: str, reason: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "reason"), INSULTS)
-def test_insults_are_flagged(text: str, reason: str) -> None:
+def test_insults_and_violent_threats_are_flagged(text: str, reason: str) -> None:
     verdict = score_text(text)
     assert verdict.flagged, verdict
     assert reason in verdict.reasons
@@ -263,6 +270,8 @@ def test_guidance_for_abuse_threats_and_nothing() -> None:
     assert "abusive" not in legal
     leaving = guidance(score_text("Уйду к конкурентам"), "en")
     assert "may leave" in leaving
+    violence = guidance(score_text("I know where you live"), "en")
+    assert "threatens violence" in violence
 
 
 def test_typical_message_takes_well_under_a_millisecond() -> None:

@@ -91,7 +91,7 @@ def _strip_accents(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=20_000)
 def word_forms(word: str) -> tuple[str, ...]:
     """Readings of one lower-cased word, the main one first; () when it has no letters.
 

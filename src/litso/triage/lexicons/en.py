@@ -33,7 +33,7 @@ PROFANITY = (
         "pussy": r"puss(?:y|ies|ys)",
         "douche": r"douche\w*",
         "bollocks": r"bollock\w*",
-        "jizz": r"jizz\w*|cum|cumm\w*|cumshot\w*",
+        "jizz": r"jizz\w*|cumm\w*|cumshot\w*",
         "dildo": r"dildo\w*",
         "blowjob": r"(?:blow|hand|rim|foot)jobs?|boners?|schlong\w*|clit\w*",
         "tosser": r"tosser\w*",
@@ -46,7 +46,6 @@ PROFANITY = (
         # Only whole or in known compounds: "class", "assess", "embarrass", "Sussex".
         _ASS_PREFIX + r"(?:ass|arse|azz)(?:es|hat|wipe|face|clown|kiss\w*|lick\w*|munch\w*|bag|)",
     ),
-    Entry("profanity", "tits", 0.5, r"tits|titties|titty"),
     *entries("profanity", 0.45, {
         # A name ("Dick", "Moby Dick"), a garden tool ("hoe"): not enough alone.
         "dick": r"dick|dicks|dickish|dickless",
@@ -56,6 +55,8 @@ PROFANITY = (
         "wtf": r"wtf|omfg|ffs",
         "prick": r"prick|pricks",
         "bugger": r"bugger\w*",
+        "tits": r"tits|titties|titty",  # also birds
+        "cum": r"cum",  # "magna cum laude"
     }),
     Entry("profanity", "damn", 0.3, r"(?:god)?dam(?:n|mit|nit|ned|ning|n\w*)"),
 )  # fmt: skip
@@ -69,7 +70,7 @@ INSULTS = (
     Entry("insult", "idiot", 0.7, r"idiot\w*"),
     *entries("insult", 0.45, {
         "stupid": r"stupid\w*",
-        "dumb": r"dumb(?:|er|est|o|bell)",
+        "dumb": r"dumb(?:|er|est|o)",
         "ugly": r"ugly",
         "loser": r"loser|losers",
         "pathetic": r"pathetic\w*",
@@ -102,13 +103,14 @@ SLURS = (
     Entry("slur", "nig", 0.75, r"nig|nigs"),
     Entry("slur", "retard", 0.7, r"retard(?:|s|ed|o|os)|tard|tards"),
     *entries("slur", 0.6, {
-        "dyke": r"dyke\w*",
-        "chink": r"chink|chinks|japs",
+        "japs": r"japs",
         "paki": r"paki|pakis",
         "honky": r"honk(?:y|ey|ies)",
     }),
     *entries("slur", 0.4, {
-        # Also a gearbox, a cat breed, a Spanish colour: not enough alone.
+        # Also a gearbox, a cat breed, a Spanish colour, Van Dyke, "a chink in the armour".
+        "dyke": r"dyke\w*",
+        "chink": r"chink|chinks",
         "tranny": r"tranny|trannies",
         "negro": r"negro|negros|negroes",
         "redneck": r"rednecks?|teabagg\w*",
@@ -117,9 +119,17 @@ SLURS = (
     }),
 )  # fmt: skip
 PHRASES = (
-    Entry("insult", "shut up", 0.6, r"shut (?:the \w+ )?up|screw (?:you|u)|get lost"),
+    Entry("insult", "shut up", 0.6, r"shut (?:the \w+ )?up|screw (?:you|u)"),
     Entry("insult", "go to hell", 0.7, r"go to hell|burn in hell"),
     Entry("insult", "kill yourself", 0.9, r"kill (?:yo)?ur ?self|kys"),
+    Entry(
+        "threat:violence",
+        "kill",
+        0.7,
+        r"(?:i ll|i will|gonna|going to|ill) (?:kill|hurt|beat|stab|shoot) "
+        r"(?:you|u|all of you|every one of you)|i know where you live"
+        r"|beat the \w+ out of (?:you|u)",
+    ),
     Entry("slur", "white trash", 0.6, r"white trash|porch monkey|camel jockey"),
     Entry("profanity", "hell", 0.3, r"the hell|the heck"),
     Entry("profanity", "suck", 0.7, r"suck (?:my|ma|a) \w+"),
@@ -175,7 +185,7 @@ ENGLISH = Lexicon(
         r"bichon\w*",
         r"niggl\w*|niger\w*",
         r"\w*retardant\w*",
-        r"scumble\w*",
+        r"scumble\w*|moroni",
     ),
     mask_targets=(
         "fuck", "fucking", "fucked", "fucker", "fuckers", "motherfucker", "shit", "shitty",

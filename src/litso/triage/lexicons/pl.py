@@ -22,7 +22,7 @@ PROFANITY = (
         "kutas": r"kutas\w*|kutaf\w*",
         "dziwka": r"dziwk\w*",
         "zdzira": r"zdzir\w*",
-        "cipa": r"cip(?:|a|y|ie|e|o|ka|ki|ce|ko|sko|ek|uchn\w*)",
+        "cipa": r"cip(?:a|y|ie|e|o|ka|ki|ce|ko|sko|ek|uchn\w*)",  # not "CIP"
         "ruchac": _JEB + r"ruch(?:ac|am|asz|aj\w*|al\w*|an\w*)",
     }),
     Entry("profanity", "fiut", 0.8, r"fiut(?:|a|y|em|ek|ki|ka|kiem|ow|om|ami|ach|cie|u)"),
@@ -38,7 +38,6 @@ PROFANITY = (
     *entries("profanity", 0.6, {
         "pieprzyc": r"\w*pieprz\w*",
         "pierdziec": r"\w*pierdz\w*",
-        "obciagac": r"obciag(?:ac|a|asz|nij|aj|ala|ali)",
     }),
     Entry(
         "profanity",
@@ -52,6 +51,7 @@ PROFANITY = (
         "cycki": r"cyc(?:|e|ki|ek|kami|ach|uszk\w*)",
         "rzygac": r"rzyga\w*|rzygi",
         "burdel": r"syf|burdel\w*",
+        "obciagac": r"obciag(?:ac|a|asz|nij|aj|ala|ali)",  # also upholstering
     }),
     Entry("profanity", "cholera", 0.3, r"choler(?:a|y|e|ny|nie|nego|ne)"),
 )  # fmt: skip
@@ -62,25 +62,25 @@ INSULTS = (
         "kretyn": r"kretyn\w*",
         "szuja": r"szuj(?:a|e|o|i)",
         "ciul": r"ciul\w*",
-        "gnoj": r"gnoj(?:ek|ki|ku|ka|u|em|e|a|)",
     }),
     *entries("insult", 0.7, {
         "matol": r"matol\w*",
         "kmiot": r"kmio(?:t\w*|ci)",
-        "bydlo": r"bydl(?:o|a|em|u)",
         "tepak": r"tepak\w*|tepa(?:ki|cy)",
     }),
     *entries("insult", 0.6, {
+        "gnoj": r"gnoj(?:ek|ki|ku|ka|u|em|e|a|)",  # also manure
+        "bydlo": r"bydl(?:o|a|em|u)",  # also cattle
         "cham": r"cham(?:|y|ie|a|em|ami|owi|stw\w*|sk\w*|ka|ki)",
         "duren": r"duren|durni(?:a|u|em|e|ow)",
         "palant": r"palan(?:t\w*|ci)",
         "nieudacznik": r"nieudacznik\w*",
-        "szmata": r"szmat(?:a|y|o|ami|om|e)",
     }),
-    *entries("insult", 0.5, {"spadaj": r"spadaj\w*"}),
+    *entries("insult", 0.5, {"spadaj": r"spadaj|spadajcie"}),  # not "spadają"
     *entries("insult", 0.45, {
         "glupi": r"glup(?:i|ia|ie|iego|iemu|im|ich|imi|ek|ka|ki|cy|cze|ota\w*|ol\w*|ku|cem)",
         "frajer": r"frajer\w*",
+        "szmata": r"szmat(?:a|y|o|ami|om|e)",  # also a rag
         "pajac": r"pajac\w*|gamon\w*",
         "tepy": r"tep(?:y|a|e|ego|ym|ych|ymi|ota)",
         "baran": r"baran(?:|ie|y|a|em|ami|ow)|osiol|osly",
@@ -111,6 +111,13 @@ PHRASES = (
     ),
     Entry("insult", "zamknij sie", 0.7, r"zamknij (?:sie|morde|ryj|pysk)|odwal sie|wypchaj sie"),
     Entry(
+        "threat:violence",
+        "zabije",
+        0.7,
+        r"(?:zabije|zabijemy|pobije|pobijemy|dorwe|spale) (?:cie|was|ciebie|wam|pana|pania)"
+        r"|wiem gdzie mieszkasz|(?:obije|rozwale) (?:ci|wam) (?:morde|geby|ryj|leb)",
+    ),
+    Entry(
         "threat:legal",
         "sad",
         0.35,
@@ -140,7 +147,7 @@ POLISH = Lexicon(
     words=(*PROFANITY, *INSULTS, *SLURS),
     phrases=PHRASES,
     exclude=(
-        r"jeb|osram\w*",
+        r"jeb|jebel\w*|osram\w*|sram|bhuj\w*",  # Jebel Ali, SRAM, bhujia
         r"pieprz|pieprzu|pieprzem|pieprzow\w*|pieprzniczk\w*|pieprzyk\w*",  # pepper
     ),
     mask_targets=(

@@ -17,7 +17,8 @@ Latin ("fuсk" with a Cyrillic "с", "sh1t", "a$$", "@ss") and its diacritics fo
 patterns are written without them ("gowno" matches "gówno" and "gowno"). A Latin word made
 only of letters that look Cyrillic ("cyka") also gets a Cyrillic reading. Letters split by
 separators inside one chunk ("f.u.c.k", "b-i-t-c-h") or spaced out over three or more chunks
-("х у й") are also joined.
+("х у й") are also joined. Digits count as letters only where letters outnumber them:
+"sh1t" is a word, "A55" and "S21" are model numbers.
 """
 
 from __future__ import annotations

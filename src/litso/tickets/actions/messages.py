@@ -152,6 +152,9 @@ def do_add_inbound_message(
         apply_status(ticket, Status.OPEN, actor, reason="the customer wrote again")
     ticket.save()
     sla_clock.on_ticket_event(ticket)
+    from litso.triage.actions import on_customer_message
+
+    ticket = on_customer_message(ticket, message)
     return ticket, message
 
 

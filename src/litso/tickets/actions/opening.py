@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from litso.tickets.actions.tags import apply_tags
 from litso.tickets.fields import check_values
 from litso.tickets.models import AuthorKind, Message, MessageKind, RequestType, Ticket
 from litso.tickets.numbering import next_ticket_number
+
+if TYPE_CHECKING:
+    from litso.triage.actions import Arrival
 
 MAX_SUBJECT = 500
 
@@ -54,7 +57,15 @@ def do_open_ticket(
     external_id: str = "",
     attachments: Sequence[NewAttachment] = (),
     follow_up_of: Ticket | None = None,
+    arrival: Arrival | None = None,
 ) -> tuple[Ticket, Message]:
+    """Open a ticket and triage it (language, rules, router, abuse, chasing, owner).
+
+    ``arrival`` says how the request came in (sender, recipients, whether the department came
+    from the address written to); see litso.triage.actions.
+    """
+    from litso.triage.actions import on_ticket_opened
+
     subject = check_new_ticket(
         subject=subject, body_text=body_text, body_html=body_html, channel=channel
     )
@@ -113,4 +124,5 @@ def do_open_ticket(
     if tags:
         apply_tags(ticket, actor, add=tags)
     sla_clock.on_ticket_event(ticket, opened=True)
+    ticket = on_ticket_opened(ticket, message, actor, arrival)
     return ticket, message

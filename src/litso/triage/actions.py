@@ -101,35 +101,33 @@ def _route_department(
 
     route_at = settings.LITSO_TRIAGE_ROUTE_CONFIDENCE / 100
     forward_at = settings.LITSO_TRIAGE_FORWARD_CONFIDENCE / 100
-    target_id = int(prediction.label) if prediction and prediction.label.isdigit() else None
-    same = target_id == ticket.department_id
-    confidence = prediction.confidence if prediction else 0.0
-    if target_id is not None and not same and confidence >= forward_at:
-        actor = _router_actor(prediction, "looks misaddressed")  # type: ignore[arg-type]
-        source = ticket.department.name
-        ticket = do_forward(
-            ticket,
-            target_id,
-            actor,
-            note=f"written to {source}, but the router is {_percent(confidence)} sure it "
-            f"belongs here (words: {', '.join(prediction.evidence[:5])})",  # type: ignore[union-attr]
-        )
-        triage.routed_by = ROUTER
-        _tell_customer_forwarded(ticket, actor)
-        return ticket
+    if prediction is not None and prediction.label.isdigit():
+        target_id = int(prediction.label)
+        same = target_id == ticket.department_id
+        if not same and prediction.confidence >= forward_at:
+            actor = _router_actor(prediction, "looks misaddressed")
+            source = ticket.department.name
+            ticket = do_forward(
+                ticket,
+                target_id,
+                actor,
+                note=f"written to {source}, but the router is "
+                f"{_percent(prediction.confidence)} sure it belongs here "
+                f"(words: {', '.join(prediction.evidence[:5])})",
+            )
+            triage.routed_by = ROUTER
+            _tell_customer_forwarded(ticket, actor)
+            return ticket
+        if not arrival.addressed and prediction.confidence >= route_at:
+            if not same:
+                actor = _router_actor(prediction, "routed")
+                ticket = do_change_department(ticket, target_id, actor)
+            triage.routed_by = ROUTER
+            return ticket
     if arrival.addressed:
         triage.routed_by = "address"
         return ticket
-    if target_id is not None and confidence >= route_at:
-        if not same:
-            ticket = do_change_department(
-                ticket,
-                target_id,
-                _router_actor(prediction, "routed"),
-                reason="",  # type: ignore[arg-type]
-            )
-        triage.routed_by = ROUTER
-        return ticket
+    confidence = prediction.confidence if prediction else 0.0
     # Unsure: it stays where it is and a person decides — never a random department.
     triage.needs_review = True
     record(

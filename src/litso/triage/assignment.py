@@ -40,8 +40,8 @@ def candidates(
         )
         .values("user_id", "display_name", "languages", "load", "max_load", "last_assigned_at")
     )
-    found = [
-        row
+    found: list[dict[str, Any]] = [
+        dict(row)
         for row in rows
         if row["load"] < row["max_load"]
         and row["user_id"] != exclude_user

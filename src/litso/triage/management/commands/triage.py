@@ -19,6 +19,8 @@ def _modules() -> dict[str, ModuleType]:
 
 class Command(BaseCommand):
     help = "Triage: train the router, evaluate it on your own data, score text for abuse."
+    # eval and abuse need no database; checks would refuse to run without one.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

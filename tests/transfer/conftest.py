@@ -18,6 +18,7 @@ from litso.audit.record import Actor
 from litso.customers.contacts import get_or_create_customer
 from litso.customers.models import ContactPoint, Customer, Organisation
 from litso.jobs.runner import run_pending_tasks
+from litso.sla.models import BusinessCalendar, SlaBreach, SlaPolicy, TicketSla
 from litso.tickets.actions import (
     NewAttachment,
     do_add_inbound_message,
@@ -38,6 +39,13 @@ POLISH = "Zażółć gęślą jaźń — zamówienie nr 7"
 RUSSIAN = "Здравствуйте, Иван Петрович! Ёлка «ёж»"
 PDF = b"%PDF-1.4 fake invoice \x00\xff bytes"
 PNG = b"\x89PNG\r\n\x1a\n fake image"
+
+WARSAW_OFFICE = {
+    "timezone": "Europe/Warsaw",
+    "week": {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in ("mon", "tue", "fri")},
+    "holidays": "PL",
+    "closed": ["2026-12-31"],
+}
 
 
 @dataclass
@@ -72,6 +80,21 @@ def build_rich_desk(desk: Desk) -> Rich:
         fields=[{"name": "fabric", "type": "choice", "choices": ["cotton", "linen"]}],
     )
 
+    office = BusinessCalendar.objects.create(name="Biuro w Warszawie", spec=WARSAW_OFFICE)
+    desk.dept_b.calendar = office
+    desk.dept_b.save()
+    wholesale = SlaPolicy.objects.create(
+        name="Hurt", position=0, calendar=office, priorities=["normal", "high"], tags=["vip"],
+        first_response_minutes=60, resolution_minutes=960, notify_supervisor=True,
+    )
+    wholesale.organisations.set([org])
+    wholesale.request_types.set([rtype])
+    wholesale.departments.set([desk.dept_a])
+    SlaPolicy.objects.create(
+        name="Reszta", position=1, business_time=False, periodic_update_minutes=240,
+        paused_statuses=["on_hold"], send_customer_update=True,
+    )
+
     main = desk.open(
         customer=anna, subject=POLISH, body=f"{POLISH}\n{WINDOWS_PATH}\n\u2028after a U+2028",
         request_type=rtype, custom_fields={"fabric": "linen"}, tags=["vip", "zwrot"],
@@ -101,6 +124,15 @@ def build_rich_desk(desk: Desk) -> Rich:
 
     nobody = Customer.objects.create(full_name="Walk-in", notes="no contact details")
     anonymous = desk.open(customer=nobody, channel="phone", subject="Phoned in")
+    # A clock that fired: its breach and its fired key travel with the ticket.
+    clock = TicketSla.objects.get(ticket=anonymous)
+    clock.fired = [f"periodic_update:breach:{anonymous.created_at.isoformat()}"]
+    clock.silence_gaps = 1
+    clock.save()
+    SlaBreach.objects.create(
+        ticket=anonymous, policy=clock.policy, kind="periodic_update",
+        due_at=anonymous.created_at, breached_at=anonymous.created_at,
+    )
     return Rich(main, merged, closed, follow_up, anonymous)
 
 

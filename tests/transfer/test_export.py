@@ -36,7 +36,11 @@ def test_header_then_reference_data_then_tickets(rich: Rich) -> None:
     types = [line["type"] for line in rest]
     first_ticket = types.index("ticket")
     assert set(types[:first_ticket]) == {
-        "department", "request_type", "organisation", "agent", "customer"}
+        "business_calendar", "department", "request_type", "organisation", "sla_policy", "agent",
+        "customer"}
+    # Referenced before referring: calendars, departments, ..., policies.
+    assert types.index("business_calendar") < types.index("department")
+    assert types.index("organisation") < types.index("sla_policy")
     assert set(types[first_ticket:]) == {"ticket"}
     numbers = [line["number"] for line in rest if line["type"] == "ticket"]
     assert numbers == sorted(numbers)
@@ -139,11 +143,11 @@ def test_export_queries_do_not_grow_with_tickets(
     few = _queries_to_export()
     _add_tickets(desk, 6)
     assert _queries_to_export() == few
-    # 5 for reference data (agents' departments prefetched); 3 for customers without tickets
-    # (Yuri: the page, its contacts, the next, empty page); 7 per page of tickets (the page,
-    # tags, contacts, messages, authors' contacts, attachments, events) and 1 for the last,
-    # empty page.
-    with django_assert_num_queries(16):
+    # 7 for reference data (calendars, policies, agents' departments prefetched); 3 for
+    # customers without tickets (Yuri: the page, its contacts, the next, empty page); 8 per
+    # page of tickets (the page with its SLA clock, tags, contacts, messages, authors'
+    # contacts, attachments, events, SLA breaches) and 1 for the last, empty page.
+    with django_assert_num_queries(19):
         export_desk(io.StringIO())
 
 
@@ -153,7 +157,7 @@ def test_export_queries_grow_with_pages_only(desk: Desk) -> None:
     _add_tickets(desk, 2)
     four = _queries_to_export(chunk_size=2)
     _add_tickets(desk, 2)
-    assert _queries_to_export(chunk_size=2) - four == four - two == 7
+    assert _queries_to_export(chunk_size=2) - four == four - two == 8
 
 
 def test_output_file_and_blob_copies(rich: Rich, tmp_path: Path) -> None:
@@ -175,3 +179,34 @@ def test_a_blob_missing_from_storage_is_reported(rich: Rich, tmp_path: Path) -> 
         call_command("export_desk", output=str(target), with_files=str(tmp_path / "b"),
                      stderr=io.StringIO())
     assert target.exists()  # the tickets themselves are all there
+
+
+def test_sla_state_is_exported(rich: Rich) -> None:
+    lines = export_lines()
+    calendars = [line for line in lines if line["type"] == "business_calendar"]
+    assert [c["name"] for c in calendars] == ["Biuro w Warszawie"]
+    assert calendars[0]["spec"]["holidays"] == "PL"
+    departments = {line["name"]: line for line in lines if line["type"] == "department"}
+    assert departments["Billing"]["calendar"] == "Biuro w Warszawie"
+    assert departments["Sales"]["calendar"] is None
+    policies = [line for line in lines if line["type"] == "sla_policy"]
+    assert [p["name"] for p in policies] == ["Hurt", "Reszta"]
+    wholesale = policies[0]
+    assert wholesale["calendar"] == "Biuro w Warszawie"
+    assert wholesale["organisations"] == ["Kowalski sp. z o.o."]
+    assert wholesale["request_types"] == ["Zwrot"]
+    assert wholesale["departments"] == ["Sales"]
+    assert (wholesale["first_response_minutes"], wholesale["notify_supervisor"]) == (60, True)
+    tickets = _by_number(lines)
+    main = tickets[rich.main.number]["sla"]
+    assert main["policy"] == "Hurt"
+    assert main["first_response_business_minutes"] is not None
+    anonymous = tickets[rich.anonymous.number]
+    assert anonymous["sla"]["policy"] == "Reszta"
+    assert anonymous["sla"]["silence_gaps"] == 1
+    assert anonymous["sla"]["fired"][0].startswith("periodic_update:breach:")
+    assert anonymous["breaches"] == [{
+        "kind": "periodic_update", "policy": "Reszta",
+        "due_at": anonymous["created_at"], "breached_at": anonymous["created_at"],
+    }]
+    assert tickets[rich.closed.number]["breaches"] == []

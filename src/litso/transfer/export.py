@@ -27,6 +27,7 @@ from litso.customers.models import ContactPoint, Customer, Organisation
 from litso.departments.models import Department
 from litso.files.models import storage_name
 from litso.tickets.models import Attachment, Message, RequestType, Tag, Ticket
+from litso.transfer import sla
 from litso.transfer.format import FORMAT, VERSION, dump_line, iso
 
 CHUNK = 500
@@ -104,7 +105,8 @@ def _chunks(queryset: models.QuerySet[M], key: str, size: int) -> Iterator[list[
 def _reference_records(
     since: datetime.datetime | None, chunk_size: int
 ) -> Iterator[dict[str, Any]]:
-    for dept in Department.objects.order_by("name"):
+    yield from sla.calendar_records()
+    for dept in Department.objects.select_related("calendar").order_by("name"):
         yield {
             "type": "department",
             "name": dept.name,
@@ -112,6 +114,7 @@ def _reference_records(
             "inbound_addresses": dept.inbound_addresses,
             "default_priority": dept.default_priority,
             "active": dept.active,
+            "calendar": dept.calendar.name if dept.calendar else None,
         }
     for rtype in RequestType.objects.select_related("department").order_by("name"):
         yield {
@@ -124,6 +127,7 @@ def _reference_records(
     for org in Organisation.objects.order_by("name"):
         yield {"type": "organisation", "name": org.name, "domains": org.domains,
                "notes": org.notes}
+    yield from sla.policy_records()
     yield from _agent_records()
     # Customers reached through a ticket travel inside it; these are the others (portal
     # sign-ups, people added by hand), so a backup loses nobody.
@@ -180,8 +184,9 @@ def _ticket_queryset(since: datetime.datetime | None) -> models.QuerySet[Ticket]
     # which was most of the export's time.
     tickets = Ticket.objects.select_related(
         "department", "assignee", "customer__organisation", "customer__user", "request_type",
-        "merged_into", "follow_up_of",
+        "merged_into", "follow_up_of", "sla__policy",
     ).prefetch_related(
+        *sla.ticket_prefetches(),
         Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="x_tags"),
         Prefetch("customer__contacts", queryset=_ordered_contacts(), to_attr="x_contacts"),
         Prefetch("messages", queryset=Message.objects.select_related(
@@ -270,6 +275,7 @@ def ticket_record(ticket: Ticket, stats: ExportStats | None = None) -> dict[str,
         "reopens": ticket.reopens,
         "messages": messages,
         "events": events,
+        **sla.ticket_sla_record(ticket),
     }
 
 

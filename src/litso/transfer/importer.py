@@ -40,6 +40,7 @@ from litso.tickets.models import (
 from litso.tickets.numbering import ensure_numbers_above
 from litso.transfer.format import FORMAT, VERSION, TransferError
 from litso.transfer.reading import REQUIRED, Fields, read_records
+from litso.transfer.sla import SlaImport
 from litso.transfer.specs import (
     AttachmentSpec,
     CustomerSpec,
@@ -85,9 +86,11 @@ class Importer:
                 )
             self._load()
             handlers = {
+                "business_calendar": self.sla.calendar,
                 "department": self._department,
                 "request_type": self._request_type,
                 "organisation": self._organisation,
+                "sla_policy": self.sla.policy,
                 "agent": self._agent,
                 "customer": self._customer,
                 "ticket": self._ticket,
@@ -133,6 +136,7 @@ class Importer:
         self.departments = dict(Department.objects.values_list("name", "pk"))
         self.request_types = dict(RequestType.objects.values_list("name", "pk"))
         self.organisations = dict(Organisation.objects.values_list("name", "pk"))
+        self.sla = SlaImport(self._department_id, self._organisation_id, self._request_type_id)
 
     def _header(self, record: Fields, kind: str) -> None:
         if kind != FORMAT:
@@ -156,6 +160,7 @@ class Importer:
             "inbound_addresses": r.texts("inbound_addresses"),
             "default_priority": r.choice("default_priority", Priority, Priority.NORMAL),
             "active": r.flag("active", True),
+            "calendar_id": self.sla.calendar_id(r.optional_text("calendar"), r.where),
         })
         self.departments[name] = dept.pk
         self.stats.departments += 1
@@ -281,6 +286,7 @@ class Importer:
                     for i, item in enumerate(r.items("events"), 1)],
             merged_into=r.optional_count("merged_into"),
             follow_up_of=r.optional_count("follow_up_of"),
+            sla=self.sla.parse_ticket(r),
         )
         self.batch.append(spec)
         self.batch_numbers[number] = line

@@ -85,6 +85,8 @@ class TicketSpec:
     events: list[EventSpec] = field(default_factory=list)
     merged_into: int | None = None
     follow_up_of: int | None = None
+    # The SLA clock row (or None) and breach rows, keyed by column (see transfer/sla.py).
+    sla: tuple[dict[str, Any] | None, list[dict[str, Any]]] = (None, [])
 
 
 def parse_customer(r: Fields, organisation_id: int | None) -> CustomerSpec:

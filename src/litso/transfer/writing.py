@@ -25,6 +25,7 @@ from litso.files.models import Blob, storage_name
 from litso.files.store import store_bytes
 from litso.tickets.models import Attachment, Message, Tag, Ticket
 from litso.transfer.format import TransferError
+from litso.transfer.sla import write_ticket_sla
 from litso.transfer.specs import AttachmentSpec, CustomerSpec, TicketSpec, in_chunks
 
 
@@ -87,6 +88,7 @@ class Writer:
             for row, spec in zip(rows, tickets, strict=True)
             if spec.merged_into or spec.follow_up_of
         )
+        write_ticket_sla([(row.pk, *spec.sla) for row, spec in zip(rows, tickets, strict=True)])
         through = Ticket.tags.through
         through._default_manager.bulk_create(
             through(ticket_id=row.pk, tag_id=self.tags[name])

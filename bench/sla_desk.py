@@ -76,11 +76,14 @@ def fill(count: int, rng: random.Random, statuses: tuple[tuple[str, int], ...],
             cursor.execute("PRAGMA cache_size = -524288")
     first = (Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     number = first + 100_000
+    # Tickets are numbered as they arrive: the oldest has the lowest id, as on a real desk
+    # (which also decides how scattered the clocks' index updates are).
+    ages = sorted((rng.uniform(*ages_days) for _ in range(count)), reverse=True)
     for start in range(0, count, INSERT_BATCH):
         rows = []
         for i in range(start, min(count, start + INSERT_BATCH)):
             status = rng.choices(names, weights)[0]
-            created = now - rng.uniform(*ages_days) * 86400
+            created = now - ages[i] * 86400
             answered = status != "new"
             dept = rng.choice(dept_ids)
             customer_id = rng.choice(customers)[0]

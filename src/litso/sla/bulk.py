@@ -91,6 +91,7 @@ class Run:
         self.now = now
         self.policies = active_policies()
         self.uses_tags = any(policy.tags for policy in self.policies)
+        self.uses_organisations = any(policy.organisations.all() for policy in self.policies)
         self.department_calendars: dict[int, CalendarKey] = dict(
             Department.objects.values_list("pk", "calendar_id")
         )
@@ -213,7 +214,8 @@ def _instants(values: tuple[Any, ...]) -> Any:
     return np.array(values, dtype="datetime64[us]").astype(np.int64)
 
 
-def _select_sql() -> str:
+def _select_sql(organisations: bool) -> str:
+    """The chunk's query; the customers are joined only when a policy asks for organisations."""
     tickets, clocks = Ticket._meta.db_table, TicketSla._meta.db_table
     customers = Ticket._meta.get_field("customer").related_model._meta.db_table
     picked = [
@@ -223,7 +225,7 @@ def _select_sql() -> str:
         "t.department_id",
         "t.channel",
         "COALESCE(t.request_type_id, -1)",
-        "COALESCE(c.organisation_id, -1)",
+        "COALESCE(c.organisation_id, -1)" if organisations else "-1",
         "CASE WHEN s.ticket_id IS NULL THEN 0 ELSE 1 END",
     ]
     for name in (*TICKET_COLUMNS, *CLOCK_COLUMNS):
@@ -237,17 +239,17 @@ def _select_sql() -> str:
     where, _ = _open_filter()
     return (
         f"SELECT {', '.join(picked)} FROM {tickets} t "
-        f"JOIN {customers} c ON c.id = t.customer_id "
-        f"LEFT JOIN {clocks} s ON s.ticket_id = t.id "
+        + (f"JOIN {customers} c ON c.id = t.customer_id " if organisations else "")
+        + f"LEFT JOIN {clocks} s ON s.ticket_id = t.id "
         f"WHERE t.id >= %s AND t.id <= %s AND {where} ORDER BY t.id"
     )
 
 
-def _read_frame(first: int, last: int) -> tuple[Frame, list[tuple[Any, ...]]]:
+def _read_frame(first: int, last: int, organisations: bool) -> tuple[Frame, list[tuple[Any, ...]]]:
     """The chunk as columns, and the (priority, department, channel, type, organisation)."""
     _, params = _open_filter()
     with connection.cursor() as cursor:
-        cursor.execute(_select_sql(), [first, last, *params])
+        cursor.execute(_select_sql(organisations), [first, last, *params])
         rows = cursor.fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [()] * (10 + len(CLOCK_COLUMNS))
     count = len(rows)
@@ -300,7 +302,7 @@ def _match(run: Run, key: tuple[Any, ...], tags: frozenset[str]) -> SlaPolicy | 
 def _recompute_chunk(run: Run, first: int, last: int) -> Outcome:
     seconds: dict[str, float] = {}
     lap = _Clock(seconds)
-    frame, conditions = _read_frame(first, last)
+    frame, conditions = _read_frame(first, last, run.uses_organisations)
     lap.lap("read")
     count = len(frame.ids)
     tags: dict[int, frozenset[str]] = {}

@@ -55,14 +55,14 @@ def _verify(now: Any, rng: random.Random) -> dict[str, int]:
     """Recompute a sample through `clock.recompute`: how many would it change?"""
     from litso.sla.clock import active_policies, policy_for, safe_recompute
     from litso.sla.models import TicketSla
-    from litso.sla.tasks import _ClockWriter
+    from litso.sla.tasks import ClockWriter
     from litso.tickets.models import OPEN_STATUSES, Ticket
 
     ids = list(
         Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)
     )
     sample = rng.sample(ids, min(SAMPLE, len(ids)))
-    writer = _ClockWriter(TicketSla)
+    writer = ClockWriter(TicketSla)
     policies = active_policies()
     clocks = TicketSla.objects.in_bulk(sample)
     differ = 0

@@ -9,11 +9,13 @@ and even after a crash: timers that came due while the desk was down fire on the
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from litso.audit.models import Event
 from litso.audit.record import Actor, record
 from litso.core.choices import PRIORITY_RANK, Priority
 from litso.jobs.scheduler import claim_due, periodic
@@ -28,7 +30,7 @@ from litso.sla.clock import (
 )
 from litso.sla.customer_update import send_still_working
 from litso.sla.models import SlaBreach, SlaPolicy, TicketSla
-from litso.sla.tasks import notify_sla
+from litso.sla.tasks import ClockWriter, notify_sla
 from litso.staff.models import AgentProfile, Role
 from litso.tickets.models import OPEN_STATUSES, Ticket
 
@@ -36,6 +38,25 @@ logger = logging.getLogger(__name__)
 # Small batches: an agent acting on a claimed ticket waits for its batch to commit.
 BATCH = 25
 PERIODIC = "periodic_update"
+
+
+@dataclass
+class _Round:
+    """Rows a round writes at its end, one statement each: audit events, breaches, clocks.
+
+    Only tickets whose timers merely record and notify go here; a ticket whose policy acts
+    (raises priority, hands over, writes to the customer or a note) is written as it goes,
+    so its trail keeps the order of what happened.
+    """
+
+    events: list[Event] = field(default_factory=list)
+    breaches: list[SlaBreach] = field(default_factory=list)
+    clocks: list[TicketSla] = field(default_factory=list)
+
+    def write(self) -> None:
+        Event.objects.bulk_create(self.events)
+        SlaBreach.objects.bulk_create(self.breaches)
+        ClockWriter(TicketSla).update(self.clocks)
 
 
 @periodic("sla.fire_due_timers", every_seconds=5)
@@ -50,24 +71,39 @@ def fire_due_timers() -> int:
                 TicketSla.objects.filter(next_timer_at__lte=now).order_by("next_timer_at"), BATCH
             )
             policies = active_policies() if claimed else []
+            # One query locks the round's tickets; one an action holds is skipped (see fire).
+            tickets = Ticket.objects.select_for_update(skip_locked=True).in_bulk(
+                [sla.ticket_id for sla in claimed]
+            )
+            batch = _Round()
             for sla in claimed:
-                fired = fire(sla, now, policies)
+                ticket = tickets.get(sla.ticket_id)
+                fired = None if ticket is None else fire(sla, now, policies, ticket, batch)
                 if fired is not None:
                     handled += 1
                     total += fired
+            batch.write()
         # A round where every ticket was busy is left for the next tick rather than spun on.
         if len(claimed) < BATCH or not handled:
             return total
 
 
-def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None:
+def fire(
+    sla: TicketSla,
+    now: datetime,
+    policies: list[SlaPolicy],
+    ticket: Ticket | None = None,
+    batch: _Round | None = None,
+) -> int | None:
     """Fire the due timers of one claimed row (inside the claiming transaction).
 
     Returns how many fired, or None when an action holds the ticket: ticket actions lock the
     ticket and then its clock, so waiting here for the ticket while holding the clock could
     deadlock them; the action recomputes the clock itself, and the next round fires the rest.
+    `ticket` is the row already locked by the round; `batch` collects the round's writes.
     """
-    ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=sla.ticket_id).first()
+    if ticket is None:
+        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=sla.ticket_id).first()
     if ticket is None:
         return None
     policy = policy_for(ticket, policies)
@@ -75,6 +111,8 @@ def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None
         clear(sla)
         sla.save()
         return 0
+    if _acts(policy):
+        batch = None
     timers = safe_recompute(ticket, sla, policy, now)
     done = set(sla.fired)
     ready = [timer for timer in timers if timer.key not in done and timer.at <= now]
@@ -82,9 +120,7 @@ def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None
     sla.fired = [*sla.fired, *(timer.key for timer in ready)]
     # A raised priority goes through do_change_priority, which recomputes the clock from its
     # row: only then must the row be saved before acting and read again after.
-    reread = policy.raise_priority and any(
-        t.stage == BREACH and t.kind != PERIODIC for t in ready
-    )
+    reread = policy.raise_priority and any(t.stage == BREACH and t.kind != PERIODIC for t in ready)
     if reread:
         sla.save()
     fired = 0
@@ -92,13 +128,27 @@ def fire(sla: TicketSla, now: datetime, policies: list[SlaPolicy]) -> int | None
     for timer in ready:
         if timer.stage == WARNING and timer.kind in breached:
             continue
-        restart_updates |= _act(ticket, policy, timer, now)
+        restart_updates |= _act(ticket, policy, timer, now, batch)
         fired += 1
     if reread:
         sla = TicketSla.objects.get(pk=sla.pk)
         ticket = Ticket.objects.get(pk=ticket.pk)
     _finish(sla, ticket, now, restart_updates, silence=PERIODIC in breached, policies=policies)
+    if batch is None:
+        sla.save()
+    else:
+        batch.clocks.append(sla)
     return fired
+
+
+def _acts(policy: SlaPolicy) -> bool:
+    """Whether the policy's timers may run ticket actions (which write their own rows)."""
+    return (
+        policy.raise_priority
+        or policy.reassign_on_shift
+        or policy.remind_agent
+        or policy.send_customer_update
+    )
 
 
 def _finish(
@@ -125,27 +175,43 @@ def _finish(
         # Never the case by construction; a guard so a bug cannot spin the loop.
         logger.error("SLA timer of ticket %s did not advance", sla.pk)
         sla.next_timer_at = now + timedelta(minutes=1)
-    sla.save()
 
 
-def _act(ticket: Ticket, policy: SlaPolicy, timer: Timer, now: datetime) -> bool:
+def _act(
+    ticket: Ticket, policy: SlaPolicy, timer: Timer, now: datetime, batch: _Round | None
+) -> bool:
     """Record and act on one timer; True when the customer was sent an update."""
     actor = Actor.rule(policy.name, reason=f"{timer.kind.replace('_', ' ')} {timer.stage}")
-    record(
-        ticket,
-        actor,
-        f"sla_{timer.stage}",
-        field=timer.kind,
-        new=timer.due.isoformat(),
-        data={"kind": timer.kind, "due_at": timer.due.isoformat()},
-    )
+    verb, due = f"sla_{timer.stage}", timer.due.isoformat()
+    data = {"kind": timer.kind, "due_at": due}
+    if batch is None:
+        record(ticket, actor, verb, field=timer.kind, new=due, data=data)
+    else:
+        # The row `record` would insert, kept for the round's one insert.
+        batch.events.append(
+            Event(
+                ticket=ticket,
+                actor_kind=actor.kind,
+                actor=actor.user,
+                rule_name=actor.rule_name,
+                verb=verb,
+                field=timer.kind,
+                new_value=due,
+                reason=actor.reason,
+                data=data,
+            )
+        )
     for user_id in recipients(ticket, policy, timer.stage):
-        notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, timer.due.isoformat())
+        notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, due)
     if timer.stage == WARNING:
         return False
-    SlaBreach.objects.create(
+    breach = SlaBreach(
         ticket=ticket, policy=policy, kind=timer.kind, due_at=timer.due, breached_at=now
     )
+    if batch is None:
+        breach.save()
+    else:
+        batch.breaches.append(breach)
     if timer.kind == PERIODIC:
         return _break_silence(ticket, policy, actor)
     if policy.raise_priority:

@@ -64,7 +64,7 @@ def recompute_tickets(tickets: list[Ticket], policies: list[Any], now: datetime)
     from litso.sla.clock import clear, policy_for, safe_recompute
     from litso.sla.models import TicketSla
 
-    writer = _ClockWriter(TicketSla)
+    writer = ClockWriter(TicketSla)
     existing = TicketSla.objects.in_bulk([ticket.pk for ticket in tickets])
     changed: list[TicketSla] = []
     for ticket in tickets:
@@ -110,7 +110,7 @@ def recompute_one_by_one(after_id: int = 0, now: datetime | None = None) -> int:
             after_id = tickets[-1].pk
 
 
-class _ClockWriter:
+class ClockWriter:
     """Writes clocks back as `save()` would, every column but the key, in one executemany."""
 
     def __init__(self, model: type[Model]) -> None:

@@ -115,7 +115,9 @@ def test_filters(desk, filters, expected) -> None:  # type: ignore[no-untyped-de
     a = desk.open()
     b = desk.open(channel="web", priority="urgent", language="pl", tags=["vip"])
     do_assign(b, desk.agent_a, Actor.agent(desk.agent_a))
-    update(b, status=Status.OPEN)
+    # Set directly: triage may detect another language from the text.
+    update(a, language="en")
+    update(b, status=Status.OPEN, language="pl")
     tickets = {"a": a.number, "b": b.number}
     assert numbers("all", desk, desk.agent_a, **filters) == [tickets[expected]]
 
@@ -128,9 +130,11 @@ def test_filter_by_a_named_assignee(desk) -> None:
 
 
 def test_sorting(desk) -> None:
-    low = desk.open(priority="low")
-    urgent = desk.open(priority="urgent")
-    normal = desk.open()
+    # Priorities set directly once all are open: triage raises the priority of a request the
+    # customer repeats.
+    low, urgent, normal = desk.open(), desk.open(), desk.open()
+    for ticket, priority in ((low, "low"), (urgent, "urgent"), (normal, "normal")):
+        update(ticket, priority=priority)
     set_due(normal, 5)
     set_due(low, 50, kind="next_response_due")
     update(low, updated_at=timezone.now() + datetime.timedelta(minutes=1))
@@ -147,9 +151,9 @@ def test_a_page_knows_whether_more_follow_without_counting(desk, django_assert_n
         desk.open()
     tickets = inbox.sort_tickets(inbox.view_tickets(
         inbox.InboxView("all", "All", "newest"), desk.admin, timezone.now()), "newest")
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(2) as captured:
         first = inbox.page_of(tickets, 1, size=2)
-    assert "COUNT" not in captured.captured_queries[0]["sql"].upper()
+    assert not any("COUNT" in query["sql"].upper() for query in captured.captured_queries)
     assert (len(first.rows), first.has_next, first.first_index, first.last_index) == (2, True, 1, 2)
     last = inbox.page_of(tickets, 3, size=2)
     assert (len(last.rows), last.has_next, last.has_previous) == (1, False, True)

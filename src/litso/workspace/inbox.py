@@ -24,7 +24,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from litso.core.choices import PRIORITY_RANK
@@ -32,6 +34,8 @@ from litso.departments.models import Department
 from litso.sla.models import TicketSla
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.models import OPEN_STATUSES, Status, Ticket
+from litso.workspace import display
+from litso.workspace.timeline import Deadline, next_deadline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -199,14 +203,60 @@ class Page:
 
 
 def page_of(tickets: QuerySet[Ticket], number: int, size: int = PAGE_SIZE) -> Page:
+    """One page, in two queries: the sorted ids, then those rows with everything they show.
+
+    A sort no index answers sorts every matching row; sorting ids and keys only, instead of
+    rows joined with their customer, owner and clock, makes that several times cheaper.
+    """
     number = max(1, number)
     start = (number - 1) * size
-    rows = list(
-        tickets.select_related("customer", "department", "assignee__agent", "sla")[
-            start : start + size + 1
-        ]
-    )
-    return Page(rows=rows[:size], number=number, has_next=len(rows) > size, first_index=start + 1)
+    ids = list(tickets.values_list("pk", flat=True)[start : start + size + 1])
+    found = Ticket.objects.select_related("customer", "department", "assignee__agent", "sla")
+    by_id = found.in_bulk(ids[:size])
+    rows = [by_id[pk] for pk in ids[:size] if pk in by_id]
+    return Page(rows=rows, number=number, has_next=len(ids) > size, first_index=start + 1)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One inbox line, its words computed here: a template per cell costs more than a query."""
+
+    ticket: Ticket
+    url: str
+    status: str
+    priority: str
+    assignee: str
+    deadline: Deadline | None
+    deadline_text: str
+    deadline_title: str
+    updated_iso: str
+    updated_text: str
+
+
+def rows(page: Page, now: datetime.datetime) -> list[Row]:
+    prefix = reverse("workspace:ticket", args=[0]).removesuffix("0/")
+    made = []
+    for ticket in page.rows:
+        deadline = next_deadline(ticket, now)
+        title = ""
+        if deadline is not None:
+            label, due = display.deadline_label(deadline.kind), display.short_datetime(deadline.due)
+            title = f"{label}: {due}"
+        made.append(
+            Row(
+                ticket=ticket,
+                url=f"{prefix}{ticket.number}/",
+                status=ticket.get_status_display(),
+                priority=ticket.get_priority_display(),
+                assignee=display.agent_name(ticket.assignee) or "—",
+                deadline=deadline,
+                deadline_text=display.countdown(deadline.due, now) if deadline else "",
+                deadline_title=title,
+                updated_iso=localtime(ticket.updated_at).isoformat(),
+                updated_text=display.short_datetime(ticket.updated_at),
+            )
+        )
+    return made
 
 
 def _capped_count(tickets: QuerySet[Ticket]) -> int:

@@ -57,7 +57,7 @@ def inbox(request: HttpRequest, view: str = FIRST_VIEW) -> HttpResponse:
         "sort": sort,
         "sorts": queues.SORTS,
         "page": page,
-        "now": now,
+        "rows": queues.rows(page, now),
         "query": _query(request, exclude=("page",)),
         "sort_query": _query(request, exclude=("page", "sort")),
         "bulk": BulkForm(agents=agents),

@@ -10,21 +10,9 @@ from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
 from litso.tickets.models import Ticket
-from litso.workspace import timeline
+from litso.workspace import display, timeline
 
 register = template.Library()
-
-
-def span(delta: datetime.timedelta) -> str:
-    """A short human duration: 45 min, 3 h 5 min, 2 d 4 h."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)d min") % {"minutes": minutes}
 
 
 @register.filter
@@ -34,11 +22,7 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 
 @register.filter
 def countdown(due: datetime.datetime | None, now: datetime.datetime) -> str:
-    if due is None:
-        return ""
-    if due <= now:
-        return _("%(span)s overdue") % {"span": span(now - due)}
-    return _("in %(span)s") % {"span": span(due - now)}
+    return display.countdown(due, now)
 
 
 @register.simple_tag
@@ -48,13 +32,7 @@ def next_deadline(ticket: Ticket, now: datetime.datetime) -> timeline.Deadline |
 
 @register.filter
 def deadline_label(kind: str) -> str:
-    labels = {
-        "first_response": _("First response"),
-        "next_response": _("Next response"),
-        "periodic_update": _("Update to the customer"),
-        "resolution": _("Resolution"),
-    }
-    return labels.get(kind, kind)
+    return display.deadline_label(kind)
 
 
 @register.filter
@@ -64,12 +42,7 @@ def event_text(event: Event) -> str:
 
 @register.filter
 def agent_name(user: Any) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "agent", None)
-    if profile is not None and profile.display_name:
-        return str(profile.display_name)
-    return str(user.get_username())
+    return display.agent_name(user)
 
 
 @register.filter

@@ -47,7 +47,7 @@ def test_confidence_and_alternatives_are_probabilities(model: TextClassifier) ->
     assert probabilities == sorted(probabilities, reverse=True)
     assert 0.25 < prediction.confidence <= 1.0
     assert sum(probabilities) <= 1.0 + 1e-6
-    rows = model.scores(["Where is my parcel?", "Ile kosztuje licencja?"])
+    rows = model.probabilities(["Where is my parcel?", "Ile kosztuje licencja?"])
     assert rows.shape == (2, 4)
     assert np.allclose(rows.sum(axis=1), 1.0)
 
@@ -100,6 +100,15 @@ def test_needs_two_labels() -> None:
         TextClassifier().fit(["a b", "c d"], ["x"])
     with pytest.raises(ValueError, match="not trained"):
         TextClassifier().predict("hello")
+
+
+def test_failed_refit_keeps_the_previous_model() -> None:
+    model = TextClassifier().fit(texts(TRAIN), labels(TRAIN))
+    before = model.predict("Gdzie jest moja paczka?")
+    with pytest.raises(NotEnoughData):
+        model.fit(["", "!!"], ["a", "b"])
+    assert model.classes == ["billing", "delivery", "sales", "technical"]
+    assert model.predict("Gdzie jest moja paczka?") == before
 
 
 def test_label_with_a_single_example_is_learnt() -> None:

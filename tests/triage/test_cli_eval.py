@@ -83,10 +83,8 @@ def test_the_litso_command_shows_no_traceback(
 ) -> None:
     bad = tmp_path / "train.csv"
     bad.write_text("text,label\nhello,\n", encoding="utf-8")
-    # --skip-checks: the system checks would open the database, which is no part of this
-    # path, and cost a test database.
     with pytest.raises(SystemExit) as exit_:
-        main(["triage", "--skip-checks", "eval", "--train", str(bad), "--test", str(bad)])
+        main(["triage", "eval", "--train", str(bad), "--test", str(bad)])
     assert exit_.value.code != 0
     captured = capsys.readouterr()
     assert captured.err.strip().splitlines() == [

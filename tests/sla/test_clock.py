@@ -217,3 +217,25 @@ def test_time_spent_solved_does_not_count_after_a_reopen(desk: Desk) -> None:
     sla = on_ticket_event(ticket, now=start + timedelta(hours=26))
     assert sla is not None
     assert sla.resolution_due == start + timedelta(minutes=600 + 24 * 60)
+
+
+def test_first_response_time_leaves_out_the_paused_time(desk: Desk) -> None:
+    # Elapsed-minute targets, but the time is recorded in both measures, the business one on
+    # the Warsaw office calendar (09:00-13:00 local is 08:00-12:00 UTC in November).
+    make_policy("Plain", calendar=make_calendar(), business_time=False, resolution_minutes=6000)
+    ticket = backdate(desk.open(), utc(2026, 11, 16, 7, 0))  # Monday, 08:00 in Warsaw
+
+    def event(now: Any, **changes: Any) -> TicketSla | None:
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        return on_ticket_event(Ticket.objects.get(pk=ticket.pk), now=now)
+
+    event(utc(2026, 11, 16, 7, 0))
+    event(utc(2026, 11, 16, 8, 10), status=Status.PENDING_CUSTOMER)
+    event(utc(2026, 11, 16, 8, 40), status=Status.OPEN)
+    answered = utc(2026, 11, 16, 9, 0)
+    sla = event(answered, first_response_at=answered, agent_replies=1)
+    assert sla is not None
+    # Two hours, of which one in business hours, less the half hour paused in between.
+    assert sla.first_response_calendar_minutes == 90
+    assert sla.first_response_business_minutes == 30
+    assert (sla.paused_calendar_minutes, sla.paused_business_minutes) == (30, 30)

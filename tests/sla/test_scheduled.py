@@ -151,3 +151,23 @@ def test_supervisors_only_policy_leaves_the_assignee_alone(desk: Desk) -> None:
     age(ticket, 50)
     assert fire_due_timers() == 1
     assert _notified("close to its") == [["super@staff.test"]]
+
+
+def _fire_counting_queries(desk: Desk, tickets: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(tickets):
+        age(desk.open(), 120)
+    with CaptureQueriesContext(connection) as queries:
+        assert fire_due_timers() == tickets
+    return len(queries)
+
+
+def test_a_round_writes_its_rows_together(desk: Desk) -> None:
+    """Record-and-notify timers: the queries of a round do not grow with its tickets."""
+    _policy(first_response_minutes=60, notify_assignee=False)
+    few = _fire_counting_queries(desk, 2)
+    assert _fire_counting_queries(desk, 8) == few
+    assert Event.objects.filter(verb="sla_breach").count() == SlaBreach.objects.count() == 10
+    assert not TicketSla.objects.filter(next_timer_at__lte=timezone.now()).exists()

@@ -72,8 +72,11 @@ def fire_due_timers() -> int:
             )
             policies = active_policies() if claimed else []
             # One query locks the round's tickets; one an action holds is skipped (see fire).
-            tickets = Ticket.objects.select_for_update(skip_locked=True).in_bulk(
-                [sla.ticket_id for sla in claimed]
+            # The department comes along for its calendar; only the tickets are locked.
+            tickets = (
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("department")
+                .in_bulk([sla.ticket_id for sla in claimed])
             )
             batch = _Round()
             for sla in claimed:

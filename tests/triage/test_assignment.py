@@ -96,3 +96,11 @@ def test_waiting_tickets_wait_for_the_right_department(desk: Desk) -> None:
     assert assign_waiting() == 1
     ticket.refresh_from_db()
     assert ticket.assignee == desk.agent_a
+
+
+def test_a_ticket_solved_while_waiting_stops_waiting(desk: Desk) -> None:
+    only_on_shift()
+    ticket = do_auto_assign(desk.open())
+    Ticket.objects.filter(pk=ticket.pk).update(status="solved")
+    assert assign_waiting() == 0
+    assert not TicketTriage.objects.get(ticket=ticket).waiting_for_agent

@@ -281,6 +281,8 @@ def on_ticket_opened(
     agent_opened = actor.kind == ActorKind.AGENT
     if "department" not in outcome.decided and not agent_opened:
         ticket = _route_department(ticket, triage, predictions.get("department"), arrival)
+    elif agent_opened and not outcome.applied:
+        triage.routed_by = "agent"
     if "request_type" not in outcome.decided and "request_type" in predictions:
         ticket = _apply_request_type(ticket, predictions["request_type"])
     if "priority" not in outcome.decided and "priority" in predictions:

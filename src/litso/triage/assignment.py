@@ -123,10 +123,10 @@ def assign_waiting(limit: int = 200) -> int:
         with transaction.atomic():
             ticket = do_auto_assign(ticket, Actor.system("an agent became available"))
         done += ticket.assignee_id is not None
-    # Tickets that were waiting but got an owner some other way stop waiting.
-    TicketTriage.objects.filter(waiting_for_agent=True, ticket__assignee__isnull=False).update(
-        waiting_for_agent=False
-    )
+    # Tickets that got an owner some other way, or were solved meanwhile, stop waiting.
+    TicketTriage.objects.filter(waiting_for_agent=True).filter(
+        Q(ticket__assignee__isnull=False) | ~Q(ticket__status__in=OPEN_STATUSES)
+    ).update(waiting_for_agent=False)
     return done
 
 

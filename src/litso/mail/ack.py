@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from litso.audit.record import Actor
 from litso.mail.language import SUPPORTED
+from litso.sla.clock import active_policies
 from litso.sla.promise import promise_for
 from litso.tickets.actions.messages import send_automatic_message
 from litso.tickets.models import Message, Ticket
@@ -20,7 +21,11 @@ SIGNATURES = {"en": "Customer service", "ru": "Служба поддержки",
 
 
 def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
+    """Call in the transaction that opened ``ticket``."""
     language = ticket.language if ticket.language in SUPPORTED else "en"
+    # A ticket opened while no SLA policy is active got no clock, so there is no deadline to
+    # promise; asking the (cached) policies is cheaper than looking for the clock.
+    promise = promise_for(ticket, language, timezone.now()) if active_policies() else ""
     text = render_to_string(
         f"mail/ack/{language}.txt",
         {
@@ -29,7 +34,7 @@ def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
             "subject": ticket.subject,
             "department": ticket.department.name,
             "oversized": oversized or [],
-            "promise": promise_for(ticket, language, timezone.now()),
+            "promise": promise,
             "signature": SIGNATURES[language],
         },
     )

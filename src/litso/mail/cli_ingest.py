@@ -1,8 +1,10 @@
 """`litso mail ingest PATH|-`: one .eml, a Maildir or an mbox, processed before it returns.
 
-Mail is stored and processed in batches, so memory stays flat however large the input. When
-a worker is running it does the processing and this command waits for it; otherwise the
-command runs the tasks itself. With --json it prints one summary object.
+Mail is stored and processed in batches, so memory stays flat however large the input: each
+batch of up to BATCH mails (and BATCH_BYTES of raw mail) is stored in one transaction, then
+processed in transactions of PROCESS_BATCH mails, each mail in its own savepoint. When a
+worker is running it does the processing and this command waits for it; otherwise the
+command does it itself. With --json it prints one summary object.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import mailbox
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 
 from litso.jobs.models import WorkerHeartbeat
-from litso.mail.intake import receive_raw
+from litso.mail.intake import receive_many
 from litso.mail.models import InboundMail, InboundSource, InboundState
-from litso.mail.processing import process
+from litso.mail.processing import process_batch
 from litso.tickets.models import Message
 
 BATCH = 200
+# A batch of raw mail is held in memory until it is stored: a few large mails end it early.
+BATCH_BYTES = 32 * 2**20
+# On SQLite a transaction holds the one write lock: a web request waits for at most this many
+# mails to be processed (a fraction of a second), and the commit is spread over them.
+PROCESS_BATCH = 50
 SUMMARY_KEYS: dict[str, str] = {
     InboundState.BOUNCE: "bounces",
     InboundState.COMPLAINT: "bounces",
@@ -81,23 +88,19 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
     as_json = bool(options.get("json"))
     totals: Counter[str] = Counter()
     started = time.monotonic()
-    batch: list[int] = []
     # With a worker running, the mail goes through the queue like any other; without one,
     # this command is the worker and processes each stored mail itself, skipping the task row.
     in_line = not _workers_alive()
-    for raw in iter_raw(path):
-        received = receive_raw(raw, source=InboundSource.FILE, process=not in_line)
-        if received.duplicate:
-            totals["duplicates"] += 1
-            continue
-        batch.append(received.inbound.pk)
+    for raws in batches(iter_raw(path)):
+        received = receive_many(raws, source=InboundSource.FILE, process=not in_line)
+        del raws
+        batch = [r.inbound.pk for r in received if not r.duplicate]
+        totals["duplicates"] += len(received) - len(batch)
         if in_line:
-            process(received.inbound.pk)
-        if len(batch) >= BATCH:
+            for start in range(0, len(batch), PROCESS_BATCH):
+                process_batch(batch[start : start + PROCESS_BATCH])
+        if batch:
             _finish(batch, totals, wait)
-            batch = []
-    if batch:
-        _finish(batch, totals, wait)
     summary = {
         key: totals[key]
         for key in ("tickets_opened", "messages_appended", "bounces", "auto_replies",
@@ -111,6 +114,19 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
             ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items())
             + f" ({elapsed:.1f} s)"
         )
+
+
+def batches(raws: Iterable[bytes]) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    size = 0
+    for raw in raws:
+        batch.append(raw)
+        size += len(raw)
+        if len(batch) >= BATCH or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _finish(ids: list[int], totals: Counter[str], wait: float) -> None:

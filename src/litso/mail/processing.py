@@ -4,17 +4,26 @@ Runs as the task ``process_inbound``. The InboundMail row is locked and its stat
 "received" in the same transaction as the ticket rows and the acknowledgement's delivery task,
 so a worker killed half-way leaves the mail "received" and the next run does it all again:
 every mail ends up stored exactly once and acknowledged exactly once.
+
+``process_batch`` does many mails in one transaction (bulk ingest), each in its own savepoint:
+a mail our code cannot handle is rolled back alone and quarantined, the batch goes on, and
+each mail sees the tickets the ones before it opened. What does not change during a batch
+(the customers already looked up, the default department) is read once per batch.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from litso.audit.record import Actor, record
@@ -22,12 +31,11 @@ from litso.core.choices import Channel
 from litso.customers.contacts import get_or_create_customer
 from litso.customers.models import ContactKind, ContactPoint, Customer
 from litso.departments.models import Department
-from litso.files.store import read_bytes
 from litso.mail.autoreply import MailKind, bounce_info, explain
+from litso.mail.batch import BatchCache, Parse, parse_stored
 from litso.mail.language import guess_language
 from litso.mail.model import ParsedMail, UnparseableMail
 from litso.mail.models import InboundMail, InboundSource, InboundState
-from litso.mail.parsing import parse_message
 from litso.mail.threading import find_ticket
 from litso.tickets.actions import NewAttachment, do_add_inbound_message, do_open_ticket
 from litso.tickets.actions.messages import create_message
@@ -44,38 +52,92 @@ class Outcome:
     opened: bool = False
 
 
+# What _process may change on the InboundMail row (the rest is written once, on intake).
+PROCESSED_FIELDS = [
+    "state", "reason", "sender", "subject", "participants", "thread_rule", "ticket", "message",
+    "processed_at", "attempts",
+]
+
+
 def process(inbound_id: int) -> Outcome:
+    return process_batch([inbound_id])[inbound_id]
+
+
+def process_batch(inbound_ids: Sequence[int]) -> dict[int, Outcome]:
+    """Process these stored mails in one transaction, in the order they were stored."""
+    ids = list(inbound_ids)
+    stored = InboundMail.objects.select_related("blob", "mailbox__department").order_by("pk")
+    # Parsed outside the transaction, then claimed under lock: another worker may have
+    # processed some of them in between, and those are left alone.
+    parses = {
+        inbound.pk: parse_stored(inbound)
+        for inbound in stored.filter(pk__in=ids, state=InboundState.RECEIVED)
+    }
+    cache = BatchCache()
+    cache.prefetch_customers(parses.values())
+    outcomes: dict[int, Outcome] = {}
     with transaction.atomic():
-        inbound = InboundMail.objects.select_for_update().filter(pk=inbound_id).first()
-        if inbound is None or inbound.state != InboundState.RECEIVED:
-            # Already done (a re-run after a crash, a duplicate task): nothing happens twice.
-            return Outcome(inbound.state if inbound else "missing")
-        inbound.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = _process(inbound)
-        except (OperationalError, InterfaceError):
-            # The database is busy or gone: the task is retried, the mail stays "received".
-            raise
-        except Exception as exc:
-            # A mail our code cannot handle is kept aside with the reason, never dropped.
-            logger.exception("inbound mail %s could not be processed", inbound.pk)
-            inbound.reason = f"processing failed: {type(exc).__name__}: {exc}"[:2000]
-            outcome = Outcome(InboundState.QUARANTINED)
-        inbound.state = outcome.state
-        inbound.processed_at = timezone.now()
-        inbound.save()
-        return outcome
+        for inbound in stored.select_for_update(of=("self",)).filter(pk__in=ids):
+            if inbound.state != InboundState.RECEIVED:
+                # Already done (a re-run after a crash, a duplicate task): nothing happens twice.
+                outcomes[inbound.pk] = Outcome(inbound.state)
+                continue
+            parsed = parses[inbound.pk] if inbound.pk in parses else parse_stored(inbound)
+            outcomes[inbound.pk] = _process_one(inbound, parsed, cache)
+    return {pk: outcomes.get(pk, Outcome("missing")) for pk in ids}
 
 
-def _process(inbound: InboundMail) -> Outcome:
-    raw = read_bytes(inbound.blob)
+def _process_one(inbound: InboundMail, parsed: Parse, cache: BatchCache) -> Outcome:
+    inbound.attempts += 1
     try:
-        parsed = parse_message(raw, max_attachment_bytes=settings.LITSO_MAIL_MAX_ATTACHMENT_BYTES)
-    except UnparseableMail as exc:
-        inbound.reason = exc.reason
-        logger.warning("quarantined inbound mail %s: %s", inbound.pk, exc.reason)
-        return Outcome(InboundState.QUARANTINED)
+        with transaction.atomic():
+            if isinstance(parsed, UnparseableMail):
+                inbound.reason = parsed.reason
+                logger.warning("quarantined inbound mail %s: %s", inbound.pk, parsed.reason)
+                outcome = Outcome(InboundState.QUARANTINED)
+            elif isinstance(parsed, Exception):
+                raise parsed
+            else:
+                outcome = _process(inbound, parsed, cache)
+    except (OperationalError, InterfaceError):
+        # The database is busy or gone: the task is retried, the mail stays "received".
+        raise
+    except Exception as exc:
+        # A mail our code cannot handle is kept aside with the reason, never dropped.
+        logger.exception("inbound mail %s could not be processed", inbound.pk)
+        cache.forget()
+        # What it pointed at was rolled back with it.
+        inbound.ticket, inbound.message, inbound.thread_rule = None, None, ""
+        inbound.reason = f"processing failed: {type(exc).__name__}: {exc}"[:2000]
+        outcome = Outcome(InboundState.QUARANTINED)
+    inbound.state = outcome.state
+    inbound.processed_at = timezone.now()
+    _save_processed(inbound)
+    return outcome
+
+
+@functools.cache
+def _processed_update(vendor: str) -> tuple[str, list[Field[Any, Any]]]:
+    meta = InboundMail._meta
+    fields = [meta.get_field(name) for name in PROCESSED_FIELDS]
+    concrete = [f for f in fields if isinstance(f, Field)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in concrete)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    return sql, concrete
+
+
+def _save_processed(inbound: InboundMail) -> None:
+    """``inbound.save(update_fields=PROCESSED_FIELDS)`` without compiling the same UPDATE for
+    every mail (a tenth of a mail's processing). Values are prepared by the fields, as the ORM
+    does; the model has no save signals or overrides to miss."""
+    sql, fields = _processed_update(connection.vendor)
+    params = [f.get_db_prep_save(getattr(inbound, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, inbound.pk])
+
+
+def _process(inbound: InboundMail, parsed: ParsedMail, cache: BatchCache) -> Outcome:
     inbound.sender = parsed.from_address.lower()[:320]
     inbound.subject = parsed.subject[:500]
     inbound.participants = sorted(
@@ -87,7 +149,7 @@ def _process(inbound: InboundMail) -> Outcome:
         inbound.reason = "; ".join(evidence)
         return _bounce(inbound, parsed, kind)
     recipients = _recipients(inbound, parsed)
-    sender = _sender(parsed)
+    sender = _sender(parsed, cache)
     if kind == MailKind.AUTO_REPLY:
         inbound.reason = "; ".join(evidence)
         return _auto_reply(inbound, parsed, sender, recipients)
@@ -101,12 +163,16 @@ def _process(inbound: InboundMail) -> Outcome:
             "10 minutes (a mail loop?); held, not lost: process it again from the admin"
         )
         return Outcome(InboundState.RATE_LIMITED)
-    return _deliver(inbound, parsed, sender, recipients)
+    return _deliver(inbound, parsed, sender, recipients, cache)
 
 
-def _sender(parsed: ParsedMail) -> Customer | None:
+def _sender(parsed: ParsedMail, cache: BatchCache) -> Customer | None:
     if not parsed.from_address:
         return None
+    key = parsed.from_address.strip().lower()
+    if key in cache.customers:
+        return cache.customers[key]
+    customer: Customer | None
     try:
         customer, _ = get_or_create_customer(
             ContactKind.EMAIL, parsed.from_address, full_name=parsed.from_name[:200]
@@ -115,7 +181,8 @@ def _sender(parsed: ParsedMail) -> Customer | None:
         # An address our validation refuses (no dot in the domain…): the mail is kept and
         # quarantined with that reason rather than answered at a guess.
         logger.info("sender %r is not a valid address", parsed.from_address)
-        return None
+        customer = None
+    cache.customers[key] = customer
     return customer
 
 
@@ -125,7 +192,7 @@ def _recipients(inbound: InboundMail, parsed: ParsedMail) -> list[str]:
     return [a.lower() for a in addresses]
 
 
-def _department(inbound: InboundMail, recipients: list[str]) -> Department:
+def _department(inbound: InboundMail, recipients: list[str], cache: BatchCache) -> Department:
     from litso.mail.addresses import known_recipient
 
     for address in recipients:
@@ -134,16 +201,22 @@ def _department(inbound: InboundMail, recipients: list[str]) -> Department:
             return department
     if inbound.mailbox is not None:
         return inbound.mailbox.department
-    default = settings.LITSO_MAIL_DEFAULT_DEPARTMENT
-    found = Department.objects.filter(active=True)
-    chosen = (found.filter(name=default).first() if default else None) or found.first()
-    if chosen is None:
-        raise RuntimeError("no active department to receive mail; create one")
-    return chosen
+    if cache.default_department is None:
+        default = settings.LITSO_MAIL_DEFAULT_DEPARTMENT
+        found = Department.objects.filter(active=True)
+        chosen = (found.filter(name=default).first() if default else None) or found.first()
+        if chosen is None:
+            raise RuntimeError("no active department to receive mail; create one")
+        cache.default_department = chosen
+    return cache.default_department
 
 
 def _deliver(
-    inbound: InboundMail, parsed: ParsedMail, sender: Customer, recipients: list[str]
+    inbound: InboundMail,
+    parsed: ParsedMail,
+    sender: Customer,
+    recipients: list[str],
+    cache: BatchCache,
 ) -> Outcome:
     from litso.mail.ack import acknowledge
 
@@ -165,7 +238,9 @@ def _deliver(
             channel=Channel.EMAIL,
             external_id=parsed.message_id or "",
             attachments=attachments,
-            author=sender if sender.pk != match.ticket.customer_id else None,
+            # Always who wrote, even the ticket's own customer: the message row is the same,
+            # and the action need not load the customer to find that out.
+            author=sender,
             reopen_solved=settings.LITSO_MAIL_REOPEN_SOLVED,
         )
         opened = ticket.pk != match.ticket.pk
@@ -181,7 +256,7 @@ def _deliver(
             body_text=body_text or "(empty message)",
             body_html=parsed.body_html,
             channel=Channel.EMAIL,
-            department=_department(inbound, recipients),
+            department=_department(inbound, recipients, cache),
             actor=Actor.customer(),
             language=sender.language,
             external_id=parsed.message_id or "",

@@ -14,7 +14,7 @@ figures live in bench/sla_timers.py and bench/sla_recompute.py, the desk in benc
   when assigned). Timers per second, and the time projected for 100,000.
 - recompute: the bulk recompute (`litso.sla.bulk.recompute_range`, what the
   `recompute_open_tickets` task runs) after a calendar change, on a desk of --tickets open
-  tickets that already have clocks, split over --workers forked processes by id range; wall
+  tickets that already have clocks, split over --workers spawned processes by id range; wall
   time, tickets per second, peak RSS, and a sample recomputed one by one to check it
   (bench/sla_recompute.py).
 

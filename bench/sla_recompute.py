@@ -2,7 +2,7 @@
 
 The desk's --tickets open tickets are split by id into --workers ranges, each recomputed by
 `litso.sla.bulk.recompute_range` (what the `recompute_open_tickets` task runs) in its own
-forked process with its own connection; the figure is the wall time from the first start to
+spawned process with its own connection; the figure is the wall time from the first start to
 the last finish. Afterwards a random sample of the clocks is recomputed one by one through
 `clock.recompute` with the same "now": a correct bulk path leaves nothing for it to change.
 """
@@ -42,8 +42,19 @@ def _split(workers: int) -> list[tuple[int, int | None]]:
     ]
 
 
-def _worker(after: int, until: int | None, now: Any, queue: Any) -> None:
+def _worker(after: int, until: int | None, now: Any, queue: Any, go: Any) -> None:
+    # A fresh interpreter (spawned, not forked), so its peak RSS is the recompute's own; the
+    # database settings come through the environment the parent set up.
+    import os
+
+    from _setup import setup_django
+
+    setup_django(os.environ.get("DATABASE_URL"), migrate=False)
     from litso.sla.bulk import recompute_range
+
+    # Started like a running worker: set up first, then timed from the same moment as the rest.
+    queue.put("ready")
+    go.wait()
 
     started = time.perf_counter()
     outcome = recompute_range(after, until, now=now)
@@ -77,21 +88,25 @@ def _verify(now: Any, rng: random.Random) -> dict[str, int]:
 
 
 def _run(workers: int, now: Any) -> dict[str, Any]:
-    """Recompute every open ticket in `workers` forked processes; the figures of that run."""
+    """Recompute every open ticket in `workers` spawned processes; the figures of that run."""
     from django.db import connections
 
     from litso.sla.bulk import Outcome, describe
 
     ranges = _split(workers)
-    connections.close_all()  # each forked worker opens its own
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    started = time.perf_counter()
+    connections.close_all()
+    context = multiprocessing.get_context("spawn")
+    queue, go = context.Queue(), context.Event()
     processes = [
-        context.Process(target=_worker, args=(after, until, now, queue)) for after, until in ranges
+        context.Process(target=_worker, args=(after, until, now, queue, go))
+        for after, until in ranges
     ]
     for process in processes:
         process.start()
+    for _ in processes:
+        assert queue.get() == "ready"
+    started = time.perf_counter()
+    go.set()
     results = [queue.get() for _ in processes]
     seconds = time.perf_counter() - started
     for process in processes:

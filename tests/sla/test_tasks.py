@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from litso.audit.record import Actor
 from litso.jobs.runner import run_pending_tasks
 from litso.sla.models import SlaBreach, TicketSla
@@ -45,3 +47,30 @@ def test_calendar_change_moves_deadlines_and_nothing_fires_twice(desk: Desk) -> 
     run_pending_tasks()
     assert fire_due_timers() == 0
     assert SlaBreach.objects.filter(ticket=ticket).count() == 1
+
+
+def test_a_big_desk_is_recomputed_in_parts_on_postgresql(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from litso.sla import tasks
+
+    policy = make_policy("Standard", business_time=False, resolution_minutes=600)
+    tickets = [desk.open() for _ in range(5)]
+    TicketSla.objects.update(resolution_due=None, next_timer_at=None)
+    monkeypatch.setattr(tasks, "PART_TICKETS", 2)
+    assert tasks._parts() == [
+        (0, tickets[1].pk),
+        (tickets[1].pk, tickets[3].pk),
+        (tickets[3].pk, None),
+    ]
+    result = tasks.recompute_open_tickets.call()
+    if connection.vendor == "postgresql":
+        assert result.endswith("; 2 parts queued")
+        assert TicketSla.objects.filter(resolution_due=None).count() == 3
+        run_pending_tasks()
+    else:
+        assert "parts" not in result
+    assert not TicketSla.objects.filter(resolution_due=None).exists()
+    assert set(TicketSla.objects.values_list("policy", flat=True)) == {policy.pk}

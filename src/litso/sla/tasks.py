@@ -48,11 +48,43 @@ def recompute_open_tickets(after_id: int = 0, until_id: int | None = None) -> st
     Runs after a calendar or a policy changed, through the bulk path (`litso.sla.bulk`): one
     transaction per chunk, so a long recompute never holds locks for long, and timers keep
     firing meanwhile from the old deadlines until their ticket's turn comes; `fired` keys
-    keep what already fired from firing again.
+    keep what already fired from firing again. On PostgreSQL a big desk is split into parts
+    of PART_TICKETS open tickets, each its own task, so several workers share the work
+    (SQLite has one writer: there a second part would only wait for the first).
     """
     from litso.sla.bulk import describe, recompute_range
 
+    if after_id == 0 and until_id is None and connection.vendor == "postgresql":
+        parts = _parts()
+        for low, high in parts[1:]:
+            recompute_open_tickets.enqueue(after_id=low, until_id=high)
+        if len(parts) > 1:
+            after_id, until_id = parts[0]
+            return f"{describe(recompute_range(after_id, until_id))}; {len(parts) - 1} parts queued"
     return describe(recompute_range(after_id, until_id))
+
+
+PART_TICKETS = 250_000
+
+
+def _parts() -> list[tuple[int, int | None]]:
+    """Id ranges ``(after, until]`` of about PART_TICKETS open tickets each, the last open."""
+    ids = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
+    bounds: list[int] = []
+    last = 0
+    for position, pk in enumerate(ids.iterator(chunk_size=50_000), 1):
+        last = pk
+        if position % PART_TICKETS == 0:
+            bounds.append(pk)
+    if bounds and bounds[-1] == last:
+        bounds.pop()  # the last part would be empty
+    edges = [0, *bounds]
+    return [
+        (edges[index], edges[index + 1] if index + 1 < len(edges) else None)
+        for index in range(len(edges))
+    ]
 
 
 def recompute_tickets(tickets: list[Ticket], policies: list[Any], now: datetime) -> None:
@@ -140,3 +172,5 @@ class ClockWriter:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
+
+

@@ -132,6 +132,11 @@ class Ticket(models.Model):
             models.Index(fields=["department", "status", "-created_at"], name="ticket_dept_status"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
+            # Inbox lists at a million tickets: an agent's "all" (one department, newest
+            # first), "recently updated", and the status views of admins who see every department.
+            models.Index(fields=["department", "-created_at"], name="ticket_dept_created"),
+            models.Index(fields=["-updated_at"], name="ticket_updated"),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
         ]
 
     def __str__(self) -> str:

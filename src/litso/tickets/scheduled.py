@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from litso.audit.record import Actor
 from litso.jobs.scheduler import claim_due, periodic
 from litso.tickets.actions.changes import apply_status
 from litso.tickets.models import Status, Ticket
+from litso.triage.models import TicketTriage
 
 BATCH = 500
 
@@ -23,8 +25,9 @@ def auto_close_solved() -> int:
         with transaction.atomic():
             due = claim_due(
                 Ticket.objects.filter(auto_close_at__lte=timezone.now(), status=Status.SOLVED)
-                # An abusive or very angry customer's ticket is never closed by a timer.
-                .exclude(triage__abusive=True)
+                # An abusive or very angry customer's ticket is never closed by a timer. (A
+                # subquery, not a join: PostgreSQL cannot lock rows of an outer join.)
+                .exclude(Exists(TicketTriage.objects.filter(ticket=OuterRef("pk"), abusive=True)))
                 .order_by("auto_close_at"),
                 BATCH,
             )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -19,3 +20,28 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Presence(models.Model):
+    """An agent with a ticket open ("viewing"), or typing a reply to it, until it goes stale.
+
+    A table, not the cache: web processes (and hosts) share no memory, and the default cache
+    is per process. One row per agent and ticket, upserted by the live stream's heartbeat and
+    by the reply box; a row whose ``seen_at`` is older than ``presence.TTL`` means nobody.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(db_index=True)
+    replying_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Leads with ticket: "who else is on this ticket" is the query asked every poll.
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_ticket_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on ticket {self.ticket_id} at {self.seen_at:%H:%M:%S}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from litso.workspace import views_auth, views_inbox, views_ticket
+from litso.workspace import views_auth, views_dashboard, views_inbox, views_live, views_ticket
 
 app_name = "workspace"
 
@@ -14,7 +14,11 @@ urlpatterns = [
     path("inbox/bulk/", views_inbox.bulk, name="bulk"),
     path("inbox/<slug:view>/", views_inbox.inbox, name="inbox_view"),
     path("go/", views_ticket.go, name="go"),
+    path("live/", views_live.stream, name="live"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("t/<int:number>/", views_ticket.ticket_page, name="ticket"),
+    # Before ticket_action, whose <slug:action> would take "typing" too.
+    path("t/<int:number>/typing/", views_live.typing, name="typing"),
     path("t/<int:number>/<slug:action>/", views_ticket.ticket_action, name="ticket_action"),
     path(
         "t/<int:number>/files/<int:attachment_id>/",

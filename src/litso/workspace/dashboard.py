@@ -1,0 +1,215 @@
+"""The supervisor's dashboard (principle 10): what needs a person now, and who has room.
+
+Every section is a capped count and the first few rows, each from the tickets the supervisor
+may see (``tickets_visible_to``): a fixed number of queries whatever the size of the desk.
+Agents' load counts all their open tickets, whoever may see them: it is their load.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from litso.staff.models import AgentProfile
+from litso.tickets.access import tickets_visible_to
+from litso.tickets.models import OPEN_STATUSES, Ticket
+from litso.triage.models import MessageFlag
+from litso.workspace.inbox import COUNT_CAP, SOON, breaching_before, next_due_expression
+from litso.workspace.timeline import Deadline, next_deadline
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
+ROWS = 10
+
+
+def can_supervise(user: User) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = getattr(user, "agent", None)
+    return profile is not None and profile.is_supervisor
+
+
+@dataclass(frozen=True)
+class Line:
+    """One ticket in a section, with what the section is about."""
+
+    ticket: Ticket
+    url: str
+    age: datetime.timedelta
+    deadline: Deadline | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: StrOrPromise
+    count: int
+    lines: list[Line]
+    # A second figure where the section has one (of those due soon, the already breached).
+    extra_count: int | None = None
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
+
+
+@dataclass(frozen=True)
+class Flagged:
+    flag: MessageFlag
+    url: str
+
+
+@dataclass(frozen=True)
+class Load:
+    name: str
+    open_tickets: int
+    max_load: int
+    on_shift: bool
+    role: str
+
+    @property
+    def percent(self) -> int:
+        if self.max_load <= 0:
+            return 100 if self.open_tickets else 0
+        return min(100, round(100 * self.open_tickets / self.max_load))
+
+    @property
+    def over(self) -> bool:
+        return self.open_tickets > self.max_load
+
+
+@dataclass(frozen=True)
+class Board:
+    sections: list[Section]
+    abusive_count: int
+    abusive: list[Flagged]
+    load: list[Load]
+
+    def section(self, slug: str) -> Section:
+        return next(section for section in self.sections if section.slug == slug)
+
+
+def _capped(tickets: QuerySet[Any]) -> int:
+    return tickets.order_by().values("pk")[:COUNT_CAP].count()
+
+
+def _url(number: int) -> str:
+    return reverse("workspace:ticket", args=[number])
+
+
+def _lines(
+    tickets: QuerySet[Ticket], now: datetime.datetime, note: Any = None
+) -> list[Line]:
+    rows = tickets.select_related("customer", "department", "assignee__agent", "sla")[:ROWS]
+    return [
+        Line(
+            ticket=ticket,
+            url=_url(ticket.number),
+            age=now - ticket.created_at,
+            deadline=next_deadline(ticket, now),
+            note=note(ticket) if note else "",
+        )
+        for ticket in rows
+    ]
+
+
+def _section(
+    slug: str,
+    title: StrOrPromise,
+    tickets: QuerySet[Ticket],
+    ordered: QuerySet[Ticket],
+    now: datetime.datetime,
+    note: Any = None,
+) -> Section:
+    return Section(slug, title, _capped(tickets), _lines(ordered, now, note))
+
+
+def _chases(ticket: Ticket) -> str:
+    return str(_("chased %(count)d×") % {"count": ticket.triage.chase_count})
+
+
+def board(user: User, now: datetime.datetime) -> Board:
+    visible = tickets_visible_to(user)
+    open_ = visible.filter(status__in=OPEN_STATUSES)
+
+    silent = open_.filter(first_response_at__isnull=True)
+    breached = open_.filter(breaching_before(now))
+    breaching = open_.filter(breaching_before(now + SOON))
+    escalated = open_.filter(escalated=True)
+    chased = open_.filter(triage__chase_count__gt=0)
+    waiting = open_.filter(triage__waiting_for_agent=True)
+
+    by_due = breaching.annotate(next_due=next_due_expression()).order_by("next_due", "pk")
+    breach_section = Section(
+        "breaching",
+        _("SLA breached or due within the hour"),
+        _capped(breaching),
+        _lines(by_due, now),
+        extra_count=_capped(breached),
+    )
+    sections = [
+        _section(
+            "silent",
+            _("No human reaction yet"),
+            silent,
+            silent.order_by(F("sla__first_response_due").asc(nulls_last=True), "created_at"),
+            now,
+        ),
+        breach_section,
+        _section("escalated", _("Escalated"), escalated, escalated.order_by("-updated_at"), now),
+        _section(
+            "chased",
+            _("Customers chasing"),
+            chased,
+            chased.select_related("triage").order_by(
+                "-triage__chase_count", F("triage__last_chased_at").desc(nulls_last=True)
+            ),
+            now,
+            note=_chases,
+        ),
+        _section(
+            "waiting",
+            _("Waiting for an agent on shift"),
+            waiting,
+            waiting.order_by("created_at"),
+            now,
+        ),
+    ]
+    flags = MessageFlag.objects.filter(ticket__in=visible)
+    abusive = [
+        Flagged(flag, _url(flag.ticket.number))
+        for flag in flags.select_related("ticket", "message").order_by("-pk")[:ROWS]
+    ]
+    return Board(sections, _capped(flags), abusive, agent_load(user))
+
+
+def agent_load(user: User) -> list[Load]:
+    """Open tickets per agent against their maximum; one query."""
+    profiles = AgentProfile.objects.filter(user__is_active=True)
+    own = getattr(user, "agent", None)
+    if own is not None and not own.is_admin and not user.is_superuser:
+        # A supervisor sees the agents of their own departments (a subquery: no duplicates).
+        colleagues = AgentProfile.objects.filter(departments__in=own.departments.values("pk"))
+        profiles = profiles.filter(pk__in=colleagues.values("pk"))
+    open_assigned = Q(user__assigned_tickets__status__in=OPEN_STATUSES)
+    rows = profiles.annotate(
+        open_tickets=Count("user__assigned_tickets", filter=open_assigned)
+    ).order_by("-on_shift", "display_name", "pk")
+    return [
+        Load(
+            name=profile.display_name or str(profile.user_id),
+            open_tickets=profile.open_tickets,
+            max_load=profile.max_load,
+            on_shift=profile.on_shift,
+            role=profile.get_role_display(),
+        )
+        for profile in rows
+    ]

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from litso.audit.record import Actor
+from litso.staff.models import AgentProfile
+from litso.tickets.actions import do_assign, do_change_status, do_escalate, do_reply
+from litso.tickets.models import Status
+from litso.triage.models import MessageFlag, TicketTriage
+from litso.workspace import dashboard
+from tests.workspace.helpers import set_due, update
+
+
+def numbers(board: dashboard.Board, slug: str) -> list[int]:
+    return [line.ticket.number for line in board.section(slug).lines]
+
+
+def test_who_may_supervise(desk) -> None:
+    assert dashboard.can_supervise(desk.supervisor)
+    assert dashboard.can_supervise(desk.admin)
+    assert not dashboard.can_supervise(desk.agent_a)
+    assert not dashboard.can_supervise(desk.customer_x.user)
+
+
+def test_requests_without_a_human_reaction_earliest_promise_first(desk) -> None:
+    later, sooner, no_sla = desk.open(subject="Later"), desk.open(subject="Sooner"), desk.open()
+    set_due(later, 90)
+    set_due(sooner, 30)
+    answered = desk.open(subject="Answered")
+    do_reply(answered, Actor.agent(desk.agent_a), body_text="We are on it.")
+    solved = desk.open(subject="Solved")
+    do_change_status(solved, Status.SOLVED, Actor.agent(desk.agent_a))
+    board = dashboard.board(desk.supervisor, timezone.now())
+    assert numbers(board, "silent") == [sooner.number, later.number, no_sla.number]
+    assert board.section("silent").count == 3
+    [first, *_] = board.section("silent").lines
+    assert first.deadline is not None
+    assert first.deadline.kind == "first_response"
+    assert datetime.timedelta(0) <= first.age < datetime.timedelta(minutes=5)
+
+
+def test_breaches_and_near_breaches_most_urgent_first(desk) -> None:
+    now = timezone.now()
+    breached, near, far = desk.open(), desk.open(), desk.open()
+    set_due(breached, -10, kind="resolution_due")
+    set_due(near, 40)
+    set_due(far, 180)
+    board = dashboard.board(desk.supervisor, now)
+    section = board.section("breaching")
+    assert numbers(board, "breaching") == [breached.number, near.number]
+    assert (section.count, section.extra_count) == (2, 1)
+    assert section.lines[0].deadline is not None
+    assert section.lines[0].deadline.breached
+
+
+def test_escalations_chases_waiting_and_abuse(desk) -> None:
+    now = timezone.now()
+    # Different questions: the same one again would be taken for a chase of the first.
+    escalated = desk.open(subject="Refund", body="I want my money back for order 5.")
+    do_escalate(escalated, Actor.agent(desk.agent_a), reason="angry")
+    chased = desk.open(subject="Invoice", body="Please send the invoice for May.")
+    TicketTriage.objects.update_or_create(ticket=chased, defaults={"chase_count": 3})
+    waiting = desk.open(subject="Colours", body="Which colours does the linen come in?")
+    TicketTriage.objects.update_or_create(ticket=waiting, defaults={"waiting_for_agent": True})
+    rude = desk.open(subject="Opening hours", body="When does the shop in Kraków open?")
+    message = rude.messages.get()
+    MessageFlag.objects.create(message=message, ticket=rude, score=0.93, reasons=["insult"])
+    board = dashboard.board(desk.supervisor, now)
+    assert numbers(board, "escalated") == [escalated.number]
+    assert numbers(board, "chased") == [chased.number]
+    assert board.section("chased").lines[0].note == "chased 3×"
+    assert numbers(board, "waiting") == [waiting.number]
+    assert board.abusive_count == 1
+    assert [item.flag.message_id for item in board.abusive] == [message.pk]
+    assert board.abusive[0].url == f"/t/{rude.number}/"
+
+
+def test_a_supervisor_sees_their_departments_and_every_escalation(desk) -> None:
+    now = timezone.now()
+    billing = desk.open(department=desk.dept_b, subject="Billing, not mine")
+    billing_escalated = desk.open(department=desk.dept_b, subject="Billing, escalated")
+    do_escalate(billing_escalated, Actor.agent(desk.agent_b), reason="angry")
+    MessageFlag.objects.create(
+        message=billing.messages.get(), ticket=billing, score=0.9, reasons=["insult"]
+    )
+    board = dashboard.board(desk.supervisor, now)
+    assert billing.number not in numbers(board, "silent")
+    assert billing_escalated.number in numbers(board, "escalated")
+    assert board.abusive_count == 0
+    admin_board = dashboard.board(desk.admin, now)
+    assert billing.number in numbers(admin_board, "silent")
+    assert admin_board.abusive_count == 1
+
+
+def test_load_per_agent_counts_open_assigned_tickets(desk) -> None:
+    actor = Actor.agent(desk.supervisor)
+    for _ in range(3):
+        do_assign(desk.open(), desk.agent_a, actor)
+    done = desk.open()
+    do_assign(done, desk.agent_a, actor)
+    do_change_status(done, Status.SOLVED, actor)
+    AgentProfile.objects.filter(user=desk.agent_a).update(max_load=2, on_shift=True)
+    AgentProfile.objects.filter(user=desk.supervisor).update(on_shift=False)
+    load = {row.name: row for row in dashboard.agent_load(desk.supervisor)}
+    # The supervisor's own department only: Boris (Billing) and the admin are not listed.
+    assert set(load) == {"Anna", "Super"}
+    anna = load["Anna"]
+    assert (anna.open_tickets, anna.max_load, anna.on_shift) == (3, 2, True)
+    assert anna.over
+    assert anna.percent == 100
+    assert not load["Super"].on_shift
+    everyone = {row.name for row in dashboard.agent_load(desk.admin)}
+    assert everyone == {"Admin", "Super", "Anna", "Boris"}
+
+
+def test_counts_stop_at_the_cap(desk, monkeypatch) -> None:
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 2)
+    for _ in range(3):
+        desk.open()
+    section = dashboard.board(desk.supervisor, timezone.now()).section("silent")
+    assert section.count == 2
+    assert section.capped
+
+
+def test_closed_tickets_are_not_on_the_dashboard(desk) -> None:
+    ticket = desk.open()
+    set_due(ticket, -5)
+    update(ticket, status=Status.CLOSED, escalated=True)
+    board = dashboard.board(desk.supervisor, timezone.now())
+    assert all(section.count == 0 for section in board.sections)

@@ -187,19 +187,15 @@ class TextClassifier:
     def predict_many(self, messages: Sequence[str]) -> list[Prediction]:
         """Route many messages: one matrix product for the scores."""
         self._require_fitted()
-        width = self._weights.shape[0]
-        x = text.matrix(self._blocks, messages, width)
+        tokenised = [text.tokens(message) for message in messages]
+        analysed = [text.analyse(self._blocks, toks) for toks in tokenised]
+        x = text.stack(analysed, self._weights.shape[0])
         probabilities = softmax(np.asarray(x @ self._weights) + self._bias, self._scale)
         empty = np.diff(x.indptr) == 0
-        out: list[Prediction] = []
-        for i, message in enumerate(messages):
-            if empty[i]:
-                out.append(self._unknown())
-                continue
-            toks = text.tokens(message)
-            weighed = text.analyse(self._blocks, toks)
-            out.append(self._prediction(probabilities[i], weighed, toks))
-        return out
+        return [
+            self._unknown() if empty[i] else self._prediction(probabilities[i], weighed, toks)
+            for i, (toks, weighed) in enumerate(zip(tokenised, analysed, strict=True))
+        ]
 
     def probabilities(self, messages: Sequence[str]) -> np.ndarray:
         """Class probabilities, one row per message and one column per ``classes`` entry."""

@@ -160,11 +160,16 @@ def row(weighed: list[Weighed]) -> tuple[np.ndarray, np.ndarray]:
 
 def matrix(blocks: list[Block], texts: Iterable[str], width: int) -> sp.csr_matrix:
     """Feature rows of many texts as one sparse matrix."""
+    return stack([analyse(blocks, tokens(text)) for text in texts], width)
+
+
+def stack(analysed: list[list[Weighed]], width: int) -> sp.csr_matrix:
+    """Analysed texts as one sparse matrix, a row each."""
     indptr = [0]
     columns: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    for text in texts:
-        cols, vals = row(analyse(blocks, tokens(text))) if blocks else (np.zeros(0), np.zeros(0))
+    for weighed in analysed:
+        cols, vals = row(weighed) if weighed else (np.zeros(0), np.zeros(0))
         columns.append(cols.astype(np.int64))
         values.append(vals.astype(np.float32))
         indptr.append(indptr[-1] + len(cols))

@@ -34,9 +34,7 @@ def first_message(ticket: Ticket) -> Message:
 @pytest.mark.usefixtures("strategy")
 def test_agents_find_only_their_departments(desk: Desk) -> None:
     mine = desk.open(subject="Faktura korygująca", body="Proszę o fakturę korygującą.")
-    other = desk.open(
-        department=desk.dept_b, subject="Faktura VAT", body="Brak faktury za marzec."
-    )
+    other = desk.open(department=desk.dept_b, subject="Faktura VAT", body="Brak faktury za marzec.")
     assert numbers(search(desk.agent_a, "faktura")) == {mine.number}
     assert numbers(search(desk.agent_b, "faktura")) == {other.number}
     assert numbers(search(desk.admin, "faktura")) == {mine.number, other.number}
@@ -169,7 +167,7 @@ def test_an_unknown_email_address_is_searched_as_text(desk: Desk) -> None:
      "a & b | !c", "!!", "foo:*", "'a':*", "ʼquote", "½", "#99999999999999999999"],
 )  # fmt: skip
 def test_hostile_input_never_fails(desk: Desk, text: str) -> None:
-    desk.open(subject="Question", body="Some text with a * and \" and ( in it.")
+    desk.open(subject="Question", body='Some text with a * and " and ( in it.')
     result = search(desk.admin, text)
     assert result.count == len(result.hits) or not result.complete
 

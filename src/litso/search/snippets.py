@@ -55,7 +55,8 @@ def _spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
 
 
 def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    out, at = [], start
+    out: list[str] = []
+    at = start
     for s, e in spans:
         if e <= start or s >= end:
             continue

@@ -69,8 +69,10 @@ SQLITE_DROP = [
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 # Characters the default parser would join into one e-mail, URL, path, signed-number or
-# version token ("anna@shop.pl", "tk-1042", "v1.2"): spaces, so words split as FTS5 splits.
-PG_SEPARATORS = r"@./+-~\\"
+# version token ("anna@shop.pl", "tk-1042", "v1.2"), or read as an HTML tag or entity and
+# drop ("<Łódź>" after unaccent turned "«Łódź»" into "<<lodz>>"): spaces, so words split as
+# FTS5 splits them.
+PG_SEPARATORS = r"@./+-~<>&\\"
 
 
 def _pg_fold_function(unaccent_schema):

@@ -111,14 +111,15 @@ def out_of_scope(
 def serving_memory(model_path: Path) -> dict[str, float]:
     """RSS of a fresh process before and after loading the model and routing 1,000 messages."""
     code = (
-        "import resource, sys; from pathlib import Path\n"
+        "import sys; from pathlib import Path\n"
         "from litso.triage.classifier import TextClassifier\n"
         "def rss():\n"
         "    for line in open('/proc/self/status'):\n"
         "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"
         "before = rss(); model = TextClassifier.load(Path(sys.argv[1]))\n"
         "for i in range(1000): model.predict(f'please move my meeting to friday number {i}')\n"
-        "print(before, rss(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        "print(before, rss(), int(peak.split()[1]) / 1024)\n"
     )
     src = str(Path(__file__).resolve().parent.parent / "src")
     env = {**os.environ, "PYTHONPATH": src}

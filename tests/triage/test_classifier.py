@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import joblib
@@ -189,3 +191,20 @@ def test_load_refuses_other_versions_and_other_files(model: TextClassifier, tmp_
         TextClassifier.load(path)
     with pytest.raises(FileNotFoundError):
         TextClassifier.load(tmp_path / "missing.joblib")
+
+
+def test_routing_from_a_saved_model_does_not_load_scikit_learn(
+    model: TextClassifier, tmp_path: Path
+) -> None:
+    # scikit-learn is 70 MB of a worker's memory; only training needs it.
+    path = tmp_path / "department.joblib"
+    model.save(path)
+    code = (
+        "import sys; from pathlib import Path; from litso.triage.classifier import TextClassifier\n"
+        "m = TextClassifier.load(Path(sys.argv[1]))\n"
+        "print(m.predict('Gdzie jest moja paczka?').label, 'sklearn' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["delivery", "False"]

@@ -29,8 +29,6 @@ from typing import Any
 import joblib
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from litso.triage import classifier_text as text
 from litso.triage.classifier_calibration import (
@@ -304,6 +302,8 @@ def _train(x: sp.csr_matrix, labels: list[str], c: float) -> tuple[np.ndarray, n
     With two classes LinearSVC learns one score s for the second; the first gets -s, so both
     cases score through the same matrix product.
     """
+    from sklearn.svm import LinearSVC  # here: a worker that only routes never loads sklearn
+
     svm = LinearSVC(C=c, random_state=0).fit(x, labels)
     coef = svm.coef_.astype(np.float32)
     bias = svm.intercept_.astype(np.float32)
@@ -315,6 +315,9 @@ def _train(x: sp.csr_matrix, labels: list[str], c: float) -> tuple[np.ndarray, n
 
 def _fit_features(texts: Sequence[str]) -> tuple[list[text.Block], sp.csr_matrix]:
     """The vocabularies and idf weights learnt from the texts, and the texts' feature rows."""
+    # Imported here: scikit-learn costs a routing worker 70 MB and only training needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     min_df = 2 if len(texts) > MIN_DF_ABOVE else 1
     blocks: list[text.Block] = []
     parts: list[sp.csr_matrix] = []

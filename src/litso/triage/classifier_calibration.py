@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from scipy.special import logsumexp
 
 # Without held-out data the scale stays 1: linear SVM scores live around [-1.5, 1.5], so
 # softmax(1 · scores) gives modest confidences, which is the honest thing for an
@@ -87,6 +85,10 @@ def fit_scale(scores: np.ndarray, truth: np.ndarray) -> float:
     """The scale that minimises the log-loss of softmax(scale · scores)."""
     if len(truth) == 0:
         return DEFAULT_SCALE
+    # Imported here, with the rest of training: a worker that only routes does not need them.
+    from scipy.optimize import minimize_scalar
+    from scipy.special import logsumexp
+
     finite = np.where(np.isfinite(scores), scores, -1e9)
     picked = finite[np.arange(len(truth)), truth]
 

@@ -41,6 +41,8 @@ dept = Department.objects.create(name="Sales", inbound_addresses=["sales@shop.te
 user = User.objects.create_user("olga", "olga@staff.test", {PASSWORD!r})
 profile = AgentProfile.objects.create(user=user, display_name="Olga", time_zone="Europe/Warsaw")
 profile.departments.set([dept])
+colleague = User.objects.create_user("piotr", "piotr@staff.test", {PASSWORD!r})
+AgentProfile.objects.create(user=colleague, display_name="Piotr").departments.set([dept])
 customer, _ = get_or_create_customer("email", "jan@example.test", full_name="Jan Kowalski")
 customer.address_as = "Panie Janie"
 customer.save()
@@ -139,36 +141,48 @@ def live_desk(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> It
             log.close()
 
 
+def watched_page(context, errors: list[str]):  # type: ignore[no-untyped-def]
+    """A new tab whose script errors, CSP violations and failed requests land in `errors`."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}")
+        if response.status >= 400 and "/login/" not in response.url
+        else None,
+    )
+    return page
+
+
 @pytest.fixture
-def browser_page(artefacts: Path) -> Iterator[object]:
+def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail(f"{CHROMIUM} is missing: run .ci/services.sh (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: errors.append(message.text) if message.type == "error" else None,
-        )
-        page.on(
-            "response",
-            lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and "/login/" not in response.url
-            else None,
-        )
         try:
-            yield page
+            yield browser
         finally:
-            context.close()
             browser.close()
-        # A Content-Security-Policy violation or a script error shows up here.
-        assert errors == []
+
+
+@pytest.fixture
+def browser_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    errors: list[str] = []
+    try:
+        yield watched_page(context, errors)
+    finally:
+        context.close()
+    # A Content-Security-Policy violation or a script error shows up here.
+    assert errors == []
 
 
 def test_sign_in_open_the_ticket_reply_and_the_customer_gets_the_mail(
@@ -237,9 +251,9 @@ def test_sign_in_open_the_ticket_reply_and_the_customer_gets_the_mail(
     assert (artefacts / "inbox.png").stat().st_size > 10_000
 
 
-def sign_in(page, url: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, url: str, username: str = "olga") -> None:  # type: ignore[no-untyped-def]
     page.goto(url + "/login/")
-    page.fill("#id_username", "olga")
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(url + "/")
@@ -267,3 +281,85 @@ def test_keyboard_shortcuts_on_the_ticket_page(live_desk: LiveDesk, browser_page
     page.keyboard.type(str(live_desk.ticket_number))
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_desk.url}/t/{live_desk.ticket_number}/")
+
+
+OPEN_TICKET = """
+from litso.audit.record import Actor
+from litso.customers.contacts import get_or_create_customer
+from litso.departments.models import Department
+from litso.tickets.actions import do_open_ticket
+customer, _ = get_or_create_customer("email", "ewa@example.test", full_name="Ewa Nowak")
+ticket, _ = do_open_ticket(
+    customer=customer, subject="Nowe zgłoszenie: zwrot tkaniny",
+    body_text="Dzień dobry, chcę zwrócić dwa metry lnu.", channel="email",
+    department=Department.objects.get(name="Sales"), actor=Actor.customer(),
+)
+print(ticket.number)
+"""
+
+
+def test_a_new_ticket_appears_in_the_open_inbox_without_reloading(
+    live_desk: LiveDesk, browser_page, artefacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    sign_in(page, live_desk.url)
+    expect(page.locator("#inbox-main h1")).to_have_text("Needs first response")
+    page.evaluate("window.drawnOnce = true")  # gone if the page were loaded again
+    # Through the action layer, in another process, as the mail worker would.
+    number = subprocess.run(
+        [sys.executable, "-m", "litso.cli", "manage", "shell", "--no-imports", "-c", OPEN_TICKET],
+        env=live_desk.env, capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1]
+    row = page.locator(f'tr[data-href="/t/{number}/"]')
+    expect(row).to_contain_text("Nowe zgłoszenie: zwrot tkaniny", timeout=30_000)
+    expect(row).to_contain_text("Ewa Nowak")
+    assert page.evaluate("window.drawnOnce") is True, "the row came without a reload"
+    page.screenshot(path=str(artefacts / "inbox-live.png"), full_page=True)
+
+
+def test_two_agents_on_one_ticket_see_each_other_and_who_is_replying(
+    live_desk: LiveDesk, browser, artefacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    size = {"width": 1360, "height": 900}
+    olga_context = browser.new_context(viewport=size, locale="en-GB")
+    piotr_context = browser.new_context(viewport=size, locale="en-GB")
+    try:
+        olga, piotr = watched_page(olga_context, errors), watched_page(piotr_context, errors)
+        sign_in(olga, live_desk.url)
+        sign_in(piotr, live_desk.url, "piotr")
+        ticket_url = f"{live_desk.url}/t/{live_desk.second_number}/"
+        olga.goto(ticket_url)
+        piotr.goto(ticket_url)
+
+        expect(olga.locator("#presence")).to_contain_text("Piotr is viewing", timeout=30_000)
+        expect(piotr.locator("#presence")).to_contain_text("Olga is viewing", timeout=30_000)
+
+        piotr.click("#reply-body")
+        piotr.keyboard.type("Dzień dobry, sprawdzam fakturę")
+        replying = olga.locator("#presence li.replying")
+        expect(replying).to_have_text("Piotr is replying…", timeout=15_000)
+        olga.screenshot(path=str(artefacts / "ticket-presence.png"), full_page=True)
+
+        # Piotr's note shows up on Olga's page without a reload; her own draft stays.
+        olga.fill("#reply-body", "Szanowny Panie,")
+        piotr.goto(ticket_url)
+        piotr.click("#note-section summary")
+        piotr.fill("#note-body", "Faktura wysłana osobno.")
+        piotr.click("#note-section button[type=submit]")
+        expect(olga.locator(".entry.note").last).to_contain_text(
+            "Faktura wysłana osobno.", timeout=30_000
+        )
+        expect(olga.locator("#reply-body")).to_have_value("Szanowny Panie,")
+
+        # Piotr leaves: Olga no longer sees him.
+        piotr.close()
+        expect(olga.locator("#presence")).to_be_hidden(timeout=30_000)
+    finally:
+        olga_context.close()
+        piotr_context.close()
+    assert errors == []

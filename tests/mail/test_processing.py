@@ -201,3 +201,17 @@ def test_a_sender_we_cannot_answer_is_quarantined_with_the_reason(desk) -> None:
     assert inbound.state == InboundState.QUARANTINED
     assert "root@localhost" in inbound.reason
     assert Ticket.objects.count() == 0
+
+
+
+@pytest.mark.django_db
+def test_mail_to_no_departments_address_is_left_to_triage(desk) -> None:  # type: ignore[no-untyped-def]
+    """The fallback department is not the customer's choice: an unsure router asks a person."""
+    from litso.mail.processing import process
+    from litso.triage.models import TicketTriage
+
+    stray = receive_raw(make_mail(to="hello@shop.test", body="A question about something"))
+    triage = TicketTriage.objects.get(ticket=process(stray.inbound.pk).ticket)
+    assert triage.routed_by != "address"
+    addressed = receive_raw(make_mail(to="sales@shop.test", subject="Another thing"))
+    assert TicketTriage.objects.get(ticket=process(addressed.inbound.pk).ticket).routed_by == "address"

@@ -40,6 +40,7 @@ from litso.mail.threading import find_ticket
 from litso.tickets.actions import NewAttachment, do_add_inbound_message, do_open_ticket
 from litso.tickets.actions.messages import create_message
 from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
+from litso.triage.actions import Arrival
 
 logger = logging.getLogger(__name__)
 RATE_WINDOW = datetime.timedelta(minutes=10)
@@ -192,15 +193,19 @@ def _recipients(inbound: InboundMail, parsed: ParsedMail) -> list[str]:
     return [a.lower() for a in addresses]
 
 
-def _department(inbound: InboundMail, recipients: list[str], cache: BatchCache) -> Department:
+def _department(
+    inbound: InboundMail, recipients: list[str], cache: BatchCache
+) -> tuple[Department, bool]:
+    """Where the mail lands, and whether the address written to chose that (triage may then
+    forward it only when very sure; mail to no department's address is routed by triage)."""
     from litso.mail.addresses import known_recipient
 
     for address in recipients:
         department = known_recipient(address)
         if department is not None:
-            return department
+            return department, True
     if inbound.mailbox is not None:
-        return inbound.mailbox.department
+        return inbound.mailbox.department, True
     if cache.default_department is None:
         default = settings.LITSO_MAIL_DEFAULT_DEPARTMENT
         found = Department.objects.filter(active=True)
@@ -208,7 +213,7 @@ def _department(inbound: InboundMail, recipients: list[str], cache: BatchCache) 
         if chosen is None:
             raise RuntimeError("no active department to receive mail; create one")
         cache.default_department = chosen
-    return cache.default_department
+    return cache.default_department, False
 
 
 def _deliver(
@@ -250,17 +255,23 @@ def _deliver(
                 f"{parsed.subject}\n{parsed.body_text}", parsed.headers.get("content-language", "")
             )
             sender.save(update_fields=["language"])
+        department, addressed = _department(inbound, recipients, cache)
         ticket, message = do_open_ticket(
             customer=sender,
             subject=parsed.subject,
             body_text=body_text or "(empty message)",
             body_html=parsed.body_html,
             channel=Channel.EMAIL,
-            department=_department(inbound, recipients, cache),
+            department=department,
             actor=Actor.customer(),
             language=sender.language,
             external_id=parsed.message_id or "",
             attachments=attachments,
+            arrival=Arrival(
+                sender=parsed.from_address.lower(),
+                recipients=tuple(recipients),
+                addressed=addressed,
+            ),
         )
         opened = True
     inbound.ticket, inbound.message = ticket, message

@@ -28,6 +28,7 @@ def test_each_agent_gets_a_view_per_own_department(desk) -> None:
         "needs-first-response",
         "mine",
         "unassigned",
+        "triage",
         f"department-{desk.dept_a.pk}",
         "breaching-soon",
         "escalated",
@@ -153,7 +154,8 @@ def test_a_page_knows_whether_more_follow_without_counting(desk, django_assert_n
         inbox.InboxView("all", "All", "newest"), desk.admin, timezone.now()), "newest")
     with django_assert_num_queries(2) as captured:
         first = inbox.page_of(tickets, 1, size=2)
-    assert not any("COUNT" in query["sql"].upper() for query in captured.captured_queries)
+    # "COUNT(", not "COUNT": the rows' triage has a chase_count column.
+    assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
     assert (len(first.rows), first.has_next, first.first_index, first.last_index) == (2, True, 1, 2)
     last = inbox.page_of(tickets, 3, size=2)
     assert (len(last.rows), last.has_next, last.has_previous) == (1, False, True)

@@ -11,12 +11,14 @@ from django.utils import timezone
 from litso.audit.record import Actor
 from litso.tickets.actions import do_assign
 from litso.tickets.models import Status, Ticket
+from litso.triage.models import TicketTriage
 from tests.workspace.helpers import set_due, update
 
 VIEWS = [
     "needs-first-response",
     "mine",
     "unassigned",
+    "triage",
     "breaching-soon",
     "escalated",
     "pending-customer",
@@ -34,6 +36,11 @@ def fill(desk, count: int) -> None:  # type: ignore[no-untyped-def]
         if owner is not None:
             do_assign(ticket, owner, agent)
         update(ticket, escalated=True, status=Status.PENDING_CUSTOMER if i % 2 else Status.OPEN)
+        # Rows show triage marks too: they must come with the page's rows, not one by one.
+        TicketTriage.objects.update_or_create(
+            ticket=ticket,
+            defaults={"needs_review": True, "chase_count": i % 3, "abusive": bool(i % 2)},
+        )
 
 
 @pytest.mark.parametrize("view", [*VIEWS, "department"])

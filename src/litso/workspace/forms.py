@@ -258,6 +258,14 @@ class DepartmentForm(forms.Form):
         return department
 
 
+class RouteForm(forms.Form):
+    """Settling a ticket that waits in triage: no department keeps it where it is."""
+
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(active=True), required=False
+    )
+
+
 class MergeForm(forms.Form):
     target = forms.IntegerField(
         label=_("Merge into ticket number"), min_value=1, widget=forms.NumberInput()

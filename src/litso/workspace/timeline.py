@@ -17,6 +17,7 @@ from litso.sla.models import SlaBreach, TicketSla
 from litso.tickets import html
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.models import Delivery, Message, MessageKind, Ticket
+from litso.workspace import triage_panel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,12 +34,22 @@ MESSAGE_VERBS = {"message", "note"}
 
 
 @dataclass(frozen=True)
+class AbuseMark:
+    """A flagged customer message: how sure, why, and what the agent should do about it."""
+
+    score: float
+    reasons: list[str]
+    guidance: str
+
+
+@dataclass(frozen=True)
 class Entry:
     at: datetime.datetime
     message: Message | None = None
     event: Event | None = None
     reply: Reply | None = None
     safe_html: str = ""
+    abuse: AbuseMark | None = None
 
     @property
     def css(self) -> str:
@@ -66,10 +77,23 @@ def _split(message: Message) -> Reply:
     return split_reply_html(message.body_html)
 
 
+def _abuse_mark(message: Message) -> AbuseMark | None:
+    flag = triage_panel.flag_of(message)
+    if flag is None:
+        return None
+    reasons = list(flag.reasons or [])
+    return AbuseMark(
+        score=flag.score,
+        reasons=triage_panel.abuse_reasons_text(reasons),
+        # Stored in the desk language; shown in the agent's, which is the active one.
+        guidance=triage_panel.guidance_for_agent(flag.score, reasons) or flag.guidance,
+    )
+
+
 def timeline(ticket: Ticket) -> list[Entry]:
     messages = list(
         Message.objects.filter(ticket=ticket)
-        .select_related("author_agent__agent", "author_customer")
+        .select_related("author_agent__agent", "author_customer", "abuse_flag")
         .prefetch_related("attachments")
         .order_by("created_at", "pk")
     )
@@ -81,6 +105,7 @@ def timeline(ticket: Ticket) -> list[Entry]:
             reply=_split(message),
             # Sanitised when stored; again here, as rows may come from an import.
             safe_html=html.sanitise(message.body_html) if message.body_html else "",
+            abuse=_abuse_mark(message),
         )
         for message in messages
     ]
@@ -185,6 +210,9 @@ def describe_event(event: Event) -> str:
         return _("Follow-up opened: %(new)s") % values
     if verb == "retry_delivery":
         return _("Delivery retried")
+    triage = _triage_event(verb, values)
+    if triage:
+        return triage
     # Verbs of other apps (triage, mail, SLA) the workspace has no sentence for yet.
     label = verb.replace("_", " ").capitalize()
     if event.field and event.field != verb:
@@ -192,6 +220,24 @@ def describe_event(event: Event) -> str:
     if event.field or event.new_value:
         return f"{label}: {values['old']} → {values['new']}"
     return label
+
+
+def _triage_event(verb: str, values: dict[str, str]) -> str:
+    if verb == "needs_review":
+        return _("Waiting in triage for a person to confirm the department")
+    if verb == "route_confirmed":
+        return _("Department confirmed: %(new)s") % values
+    if verb == "chase":
+        return _("The customer asked again (%(new)s times so far)") % values
+    if verb == "chase_of":
+        return _("Chases the open request %(new)s") % values
+    if verb == "waiting_for_agent":
+        return _("Waiting for an agent: nobody on shift could take it")
+    if verb == "language":
+        return _("Language detected: %(new)s") % values
+    if verb == "abuse_flag":
+        return _("Flagged as abusive or very angry (score %(new)s)") % values
+    return ""
 
 
 def _status_labels(values: dict[str, str]) -> dict[str, str]:

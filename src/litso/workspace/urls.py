@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from litso.workspace import views_auth, views_dashboard, views_inbox, views_live, views_ticket
+from litso.workspace import (
+    views_auth,
+    views_dashboard,
+    views_inbox,
+    views_live,
+    views_ticket,
+    views_triage,
+)
 
 app_name = "workspace"
 
@@ -14,6 +21,7 @@ urlpatterns = [
     path("inbox/bulk/", views_inbox.bulk, name="bulk"),
     path("inbox/<slug:view>/", views_inbox.inbox, name="inbox_view"),
     path("go/", views_ticket.go, name="go"),
+    path("shift/", views_triage.shift, name="shift"),
     path("live/", views_live.stream, name="live"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("t/<int:number>/", views_ticket.ticket_page, name="ticket"),

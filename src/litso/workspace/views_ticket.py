@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -46,7 +47,8 @@ from litso.tickets.actions import (
     do_reply,
 )
 from litso.tickets.models import Attachment, Message, Status, Tag, Ticket
-from litso.workspace import inbox, timeline
+from litso.triage.actions import do_confirm_route
+from litso.workspace import inbox, timeline, triage_panel
 from litso.workspace.access import staff_required
 from litso.workspace.delivery import do_retry_delivery
 from litso.workspace.forms import (
@@ -56,6 +58,7 @@ from litso.workspace.forms import (
     NoteForm,
     PriorityForm,
     ReplyForm,
+    RouteForm,
     StatusForm,
     TagsForm,
     agent_choices,
@@ -77,6 +80,7 @@ def _ticket(user: User, number: int) -> Ticket:
             "merged_into",
             "follow_up_of",
             "request_type",
+            "triage",
         )
         .filter(number=number)
         .first()
@@ -101,6 +105,7 @@ def _forms(
         "priority": PriorityForm(initial={"priority": ticket.priority}),
         "department": DepartmentForm(ticket=ticket, initial={"department": ticket.department_id}),
         "merge": MergeForm(ticket=ticket, user=user),
+        "route": RouteForm(),
         "tags": TagsForm(initial={"tags": tag_names}),
     }
     made.update(bound)
@@ -128,6 +133,7 @@ def _render(
         "no_deliverable_email": ticket.channel == "email"
         and not timeline.has_deliverable_email(contacts),
         "previous": list(timeline.previous_requests(ticket, user).select_related("department")),
+        "triage": triage_panel.panel(ticket, user),
         "forms": _forms(ticket, user, tags, bound or {}),
         "now": now,
         "is_mine": ticket.assignee_id == user.pk,
@@ -237,13 +243,36 @@ def _department(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, 
     def run() -> str:
         department = form.cleaned_data["department"]
         note = str(form.cleaned_data.get("note") or "").strip()
+        triage = triage_panel.triage_of(ticket)
+        with transaction.atomic():
+            if note:
+                moved = do_forward(ticket, department, Actor.agent(user), note=note)
+            else:
+                moved = do_change_department(ticket, department, Actor.agent(user))
+            if triage is not None and triage.needs_review:
+                # A person chose the department: the ticket no longer waits in triage.
+                do_confirm_route(moved, Actor.agent(user))
         if note:
-            do_forward(ticket, department, Actor.agent(user), note=note)
             return _("Forwarded to %(department)s.") % {"department": department.name}
-        do_change_department(ticket, department, Actor.agent(user))
         return _("Moved to %(department)s.") % {"department": department.name}
 
     return "department", form, run
+
+
+def _route(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
+    form = RouteForm(request.POST)
+
+    def run() -> str:
+        department = form.cleaned_data.get("department")
+        before = ticket.department
+        do_confirm_route(
+            ticket, Actor.agent(user), department=department.pk if department else None
+        )
+        if department is not None and department.pk != before.pk:
+            return _("Moved to %(department)s.") % {"department": department.name}
+        return _("Kept in %(department)s.") % {"department": before.name}
+
+    return "route", form, run
 
 
 def _tags(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
@@ -269,6 +298,7 @@ HANDLERS: dict[str, Callable[[HttpRequest, Ticket, User], tuple[str, forms.Form,
     "solve": _solve,
     "priority": _priority,
     "department": _department,
+    "route": _route,
     "tags": _tags,
 }
 

@@ -106,10 +106,9 @@ def test_a_mail_that_fails_is_quarantined_alone_and_the_batch_goes_on(
     assert acks() == 3
 
 
-def test_batches_end_at_their_size_in_mails_or_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_ingest, "BATCH", 3)
-    monkeypatch.setattr(cli_ingest, "BATCH_BYTES", 100)
-    sizes = [len(b) for b in cli_ingest.batches([b"a" * 10] * 7 + [b"b" * 150, b"c"])]
+def test_batches_end_at_their_size_in_mails_or_bytes() -> None:
+    raws = [b"a" * 10] * 7 + [b"b" * 150, b"c"]
+    sizes = [len(batch) for batch in cli_ingest.batches(raws, 3, 100, len)]
     assert sizes == [3, 3, 2, 1]
 
 

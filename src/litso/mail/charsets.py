@@ -8,6 +8,7 @@ hint; the bytes decide when the hint is clearly wrong.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 
@@ -167,6 +168,9 @@ def _cp1252(data: bytes) -> str:
     )
 
 
+# Deciding between Cyrillic readings scores the same text up to five times (each candidate,
+# then the winner and the labelled reading again); a score is a pure function of the text.
+@functools.lru_cache(maxsize=8)
 def cyrillic_score(text: str) -> float:
     """Average plausibility per non-ASCII character of text read as Russian."""
     score = 0.0

@@ -14,9 +14,9 @@ import mailbox
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
@@ -27,12 +27,15 @@ from litso.mail.models import InboundMail, InboundSource, InboundState
 from litso.mail.processing import process_batch
 from litso.tickets.models import Message
 
+T = TypeVar("T")
 BATCH = 200
 # A batch of raw mail is held in memory until it is stored: a few large mails end it early.
 BATCH_BYTES = 32 * 2**20
 # On SQLite a transaction holds the one write lock: a web request waits for at most this many
-# mails to be processed (a fraction of a second), and the commit is spread over them.
+# mails to be processed (a fraction of a second), and the commit is spread over them. The mails
+# of a processing batch are parsed before it starts: its raw size bounds that memory.
 PROCESS_BATCH = 50
+PROCESS_BATCH_BYTES = 8 * 2**20
 SUMMARY_KEYS: dict[str, str] = {
     InboundState.BOUNCE: "bounces",
     InboundState.COMPLAINT: "bounces",
@@ -91,16 +94,16 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
     # With a worker running, the mail goes through the queue like any other; without one,
     # this command is the worker and processes each stored mail itself, skipping the task row.
     in_line = not _workers_alive()
-    for raws in batches(iter_raw(path)):
+    for raws in batches(iter_raw(path), BATCH, BATCH_BYTES, len):
         received = receive_many(raws, source=InboundSource.FILE, process=not in_line)
         del raws
-        batch = [r.inbound.pk for r in received if not r.duplicate]
-        totals["duplicates"] += len(received) - len(batch)
+        stored = [r.inbound for r in received if not r.duplicate]
+        totals["duplicates"] += len(received) - len(stored)
         if in_line:
-            for start in range(0, len(batch), PROCESS_BATCH):
-                process_batch(batch[start : start + PROCESS_BATCH])
-        if batch:
-            _finish(batch, totals, wait)
+            for part in batches(stored, PROCESS_BATCH, PROCESS_BATCH_BYTES, _raw_size):
+                process_batch([inbound.pk for inbound in part])
+        if stored:
+            _finish([inbound.pk for inbound in stored], totals, wait)
     summary = {
         key: totals[key]
         for key in ("tickets_opened", "messages_appended", "bounces", "auto_replies",
@@ -116,17 +119,24 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
         )
 
 
-def batches(raws: Iterable[bytes]) -> Iterator[list[bytes]]:
-    batch: list[bytes] = []
-    size = 0
-    for raw in raws:
-        batch.append(raw)
-        size += len(raw)
-        if len(batch) >= BATCH or size >= BATCH_BYTES:
+def batches(
+    items: Iterable[T], count: int, max_bytes: int, size: Callable[[T], int]
+) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``count`` items, ended early once they reach ``max_bytes``."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        batch.append(item)
+        total += size(item)
+        if len(batch) >= count or total >= max_bytes:
             yield batch
-            batch, size = [], 0
+            batch, total = [], 0
     if batch:
         yield batch
+
+
+def _raw_size(inbound: InboundMail) -> int:
+    return inbound.blob.size
 
 
 def _finish(ids: list[int], totals: Counter[str], wait: float) -> None:

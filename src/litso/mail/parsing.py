@@ -36,9 +36,7 @@ from litso.mail import headers as h
 from litso.mail.charsets import decode_bytes
 from litso.mail.html_text import sanitise_html
 from litso.mail.message_util import (
-    all_headers,
     field_groups,
-    first_header,
     lf,
     looks_binary,
     raw_headers,
@@ -116,6 +114,15 @@ def _parse(raw: bytes, max_attachment_bytes: int, enclosed_depth: int) -> Parsed
         defects.append("leading blank lines or byte-order mark removed")
     message = _message_from_bytes(stripped, defects)
     items = raw_headers(message)
+    # By lower-case name, in order: some thirty lookups below, each a scan of the list before.
+    index: dict[str, list[str]] = {}
+    for key, text in items:
+        index.setdefault(key.lower(), []).append(text)
+
+    def first(name: str) -> str | None:
+        found = index.get(name)
+        return found[0] if found else None
+
     if not items:
         if looks_binary(stripped):
             raise UnparseableMail("no headers and binary content")
@@ -129,19 +136,19 @@ def _parse(raw: bytes, max_attachment_bytes: int, enclosed_depth: int) -> Parsed
     hint = walker.hint
 
     def addresses(name: str) -> Addresses:
-        return h.parse_addresses(all_headers(items, name), hint)
+        return h.parse_addresses(index.get(name, []), hint)
 
     senders = addresses("from") or addresses("sender")
     from_name, from_address = senders[0] if senders else ("", "")
     if not from_address:
         warnings.append("no sender address")
         # "From: MAILER-DAEMON (Mail Delivery System)" has no address but says who wrote.
-        from_name = h.normalise_space(h.decode_header_text(first_header(items, "from") or "", hint))
-    date_header = first_header(items, "date")
+        from_name = h.normalise_space(h.decode_header_text(first("from") or "", hint))
+    date_header = first("date")
     date = h.parse_date(date_header)
     if date_header and date is None:
         warnings.append(f"unreadable date {h.normalise_space(date_header)[:60]!r}")
-    subject = h.normalise_space(h.decode_header_text(first_header(items, "subject") or "", hint))
+    subject = h.normalise_space(h.decode_header_text(first("subject") or "", hint))
 
     body_text = join_text(pieces)
     body_html = ""
@@ -154,7 +161,7 @@ def _parse(raw: bytes, max_attachment_bytes: int, enclosed_depth: int) -> Parsed
     )
     kept = {}
     for name in KEPT_HEADERS:
-        value = first_header(items, name)
+        value = first(name)
         if value is not None:
             kept[name] = h.normalise_space(h.decode_header_text(value, hint))
     try:
@@ -167,9 +174,9 @@ def _parse(raw: bytes, max_attachment_bytes: int, enclosed_depth: int) -> Parsed
         or bool(_FORWARD_LINE.search(body_text))
     )
     return ParsedMail(
-        message_id=h.parse_msgid(first_header(items, "message-id")),
-        in_reply_to=h.parse_msgid(first_header(items, "in-reply-to")),
-        references=h.parse_msgid_list(" ".join(all_headers(items, "references"))),
+        message_id=h.parse_msgid(first("message-id")),
+        in_reply_to=h.parse_msgid(first("in-reply-to")),
+        references=h.parse_msgid_list(" ".join(index.get("references", []))),
         subject=subject,
         from_address=from_address,
         from_name=from_name,

@@ -7,6 +7,7 @@ from litso.workspace import (
     views_dashboard,
     views_inbox,
     views_live,
+    views_search,
     views_ticket,
     views_triage,
 )
@@ -22,6 +23,7 @@ urlpatterns = [
     path("inbox/<slug:view>/", views_inbox.inbox, name="inbox_view"),
     path("go/", views_ticket.go, name="go"),
     path("shift/", views_triage.shift, name="shift"),
+    path("search/", views_search.search_page, name="search"),
     path("live/", views_live.stream, name="live"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("t/<int:number>/", views_ticket.ticket_page, name="ticket"),

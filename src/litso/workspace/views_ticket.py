@@ -407,7 +407,7 @@ def download(request: HttpRequest, number: int, attachment_id: int) -> FileRespo
 
 @staff_required
 def go(request: HttpRequest) -> HttpResponse:
-    """The jump box: a ticket number opens that ticket (full-text search comes later)."""
+    """A ticket number opens that ticket; kept for old links, the header box now searches."""
     user: User = request.user  # type: ignore[assignment]
     raw = request.GET.get("q", "").strip().lstrip("#")
     if raw.isdigit() and tickets_visible_to(user).filter(number=int(raw)).exists():

@@ -7,21 +7,24 @@
         hit.number, hit.subject_html, hit.snippet, hit.status, hit.rank, hit.message_id
     result.count, result.complete, result.has_next
 
-What the query may contain is in query.py. Hits are tickets, best first: by relevance of
-their best-matching message (bm25 on SQLite, ts_rank on PostgreSQL; a word in the subject
-counts more), then the newer message first. A ticket asked for by number comes first.
+What the query may contain is in query.py. Only tickets from ``tickets_visible_to(user)``
+are found; customers find only their own, and only in the conversation (their messages and
+the replies), never in internal notes.
 
-Only tickets from ``tickets_visible_to(user)`` are found; customers find only their own and
-only the conversation (customer messages and replies), never internal notes.
+Hits are tickets, best first. Relevance: how many of the query's terms the ticket's subject
+contains, then how many of its messages match (up to 9), then the newest matching message.
+A ticket asked for by its number comes first. Each hit shows its newest matching message.
 
-The newest WINDOW matching messages are ranked, not every match: ranking all 460,000
-messages that contain a common word takes seconds on a million messages, and the newest
-are what a desk looks for. When there were more (``complete`` is False), ``count`` counts
-the tickets of those newest matches only: show it as "N+" and suggest more words.
+Only the newest WINDOW matching messages are ranked, not every match: on a million messages
+a common word matches 460,000 of them, and walking them all takes seconds where the newest
+thousand take milliseconds (and the newest are what a desk looks for). When there were more
+(``complete`` is False), ``count`` counts the tickets of those newest matches only: show it
+as "N+" and suggest adding a word.
 
-A search costs a fixed number of queries whatever it finds: 2 for the candidates on SQLite
-(scope size, matches; 3 on PostgreSQL with "SET LOCAL jit"), 2 to load the page's tickets
-and messages, 1 more for a ticket number, 1 more for e-mail addresses.
+A search costs a fixed number of queries whatever it finds: the size of the permission scope,
+the matches (PostgreSQL: plus "SET LOCAL jit = off"), the matching tickets, the page's
+messages; one more for a ticket number, one more for e-mail addresses. (Reading the user's
+profile for ``tickets_visible_to`` comes on top, as for every list.)
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.utils.safestring import SafeString
 
 from litso.customers.models import ContactKind, ContactPoint
 from litso.search import postgres, snippets, sqlite
+from litso.search.folding import fold
 from litso.search.query import Query, email_phrase, parse
 from litso.search.scope import Scope
 from litso.tickets.access import is_staff_member, tickets_visible_to
@@ -58,9 +62,10 @@ class SearchHit:
     # About 200 characters of the best-matching message around the first match, escaped,
     # matches in <mark>; "" when the ticket was found by its number or customer only.
     snippet: SafeString
-    # The best-matching message (to scroll to), None as above.
+    # The newest matching message (to scroll to), None as above.
     message_id: int | None
-    # Higher is better; comparable within one result only.
+    # Terms in the subject + matching messages / 10 (at most 0.9); inf for the ticket asked
+    # for by number. Higher is better.
     rank: float
 
 
@@ -119,23 +124,20 @@ def search(
 
     scope = Scope(visible=visible, public_only=not is_staff_member(user))
     if query.terms:
-        ranked, complete = _rank(scope, query)
+        found, complete = _match(scope, query)
     elif query.emails:
-        ranked = _newest(scope)
-        complete = len(ranked) < WINDOW
+        found = _newest(scope)
+        complete = len(found) < WINDOW
     else:
-        ranked, complete = [], True
+        found, complete = [], True
 
     if number_hit is not None:
-        ranked = [(number_hit["id"], None, float("inf"))] + [
-            r for r in ranked if r[0] != number_hit["id"]
-        ]
-    page = ranked[offset : offset + limit]
-    hits = _load(page, query)
+        first = _Found(number_hit, message_id=None, rank=float("inf"), newest=0)
+        found = [first] + [f for f in found if f.ticket["id"] != number_hit["id"]]
     return SearchResult(
         query=query,
-        hits=hits,
-        count=len(ranked),
+        hits=_hits(found[offset : offset + limit], query),
+        count=len(found),
         complete=complete,
         jump_to=number_hit["number"] if number_hit else None,
         offset=offset,
@@ -143,64 +145,70 @@ def search(
     )
 
 
-Ranked = list[tuple[int, int | None, float]]  # (ticket id, best message id, score)
+@dataclass
+class _Found:
+    ticket: dict[str, Any]
+    message_id: int | None
+    rank: float
+    newest: int
 
 
-def _rank(scope: Scope, query: Query) -> tuple[Ranked, bool]:
+TICKET_FIELDS = ("id", "number", "subject", "status")
+
+
+def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     backend: Any = postgres if connection.vendor == "postgresql" else sqlite
     probe = backend.probe(scope)
     rows = backend.candidates(scope, query, probe, WINDOW)
-    best: dict[int, tuple[float, int]] = {}
-    # Rows come newest first: on equal scores the newer message stays.
-    for message_id, ticket_id, score in rows:
-        if ticket_id not in best or score > best[ticket_id][0]:
-            best[ticket_id] = (score, message_id)
-    ordered = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))
-    return [(ticket, message, score) for ticket, (score, message) in ordered], len(rows) < WINDOW
+    # Rows come newest first: a ticket's first row is its newest matching message.
+    per_ticket: dict[int, list[int]] = {}
+    for message_id, ticket_id in rows:
+        if ticket_id in per_ticket:
+            per_ticket[ticket_id][1] += 1
+        else:
+            per_ticket[ticket_id] = [message_id, 1]
+    tickets = Ticket.objects.filter(pk__in=list(per_ticket)).values(*TICKET_FIELDS)
+    terms = snippets.term_matchers(query)
+    found = []
+    for ticket in tickets:
+        message_id, messages = per_ticket[ticket["id"]]
+        subject = fold(ticket["subject"])
+        in_subject = sum(1 for term in terms if term.search(subject))
+        rank = in_subject + min(messages, 9) / 10
+        found.append(_Found(ticket, message_id, rank, newest=message_id))
+    found.sort(key=lambda f: (-f.rank, -f.newest))
+    return found, len(rows) < WINDOW
 
 
-def _newest(scope: Scope) -> Ranked:
+def _newest(scope: Scope) -> list[_Found]:
     """A customer's tickets (the query was an e-mail address), the newest first."""
-    ids = scope.visible.order_by("-created_at", "-id").values_list("id", flat=True)[:WINDOW]
-    return [(ticket, None, 0.0) for ticket in ids]
+    tickets = scope.visible.order_by("-created_at", "-id").values(*TICKET_FIELDS)[:WINDOW]
+    return [_Found(ticket, None, 0.0, newest=0) for ticket in tickets]
 
 
-def _load(page: Ranked, query: Query) -> list[SearchHit]:
-    if not page:
-        return []
-    tickets = {
-        t["id"]: t
-        for t in Ticket.objects.filter(pk__in=[p[0] for p in page]).values(
-            "id", "number", "subject", "status"
-        )
-    }
-    message_ids = [p[1] for p in page if p[1] is not None]
-    messages = {}
+def _hits(page: list[_Found], query: Query) -> list[SearchHit]:
+    message_ids = [f.message_id for f in page if f.message_id is not None]
+    heads = {}
     if message_ids:
-        messages = {
-            m["id"]: m
-            for m in Message.objects.filter(pk__in=message_ids)
+        heads = dict(
+            Message.objects.filter(pk__in=message_ids)
             .annotate(head=Substr("body_text", 1, snippets.SOURCE_CHARS))
-            .values("id", "subject", "head")
-        }
+            .values_list("id", "head")
+        )
     pattern = snippets.matcher(query)
     hits = []
-    for ticket_id, message_id, score in page:
-        ticket = tickets.get(ticket_id)
-        if ticket is None:  # deleted since the candidates were read
-            continue
-        message = messages.get(message_id) if message_id is not None else None
-        snippet = snippets.excerpt(message["head"], pattern) if message else SafeString("")
+    for f in page:
+        head = heads.get(f.message_id) if f.message_id is not None else None
         hits.append(
             SearchHit(
-                ticket_id=ticket_id,
-                number=ticket["number"],
-                subject=ticket["subject"],
-                status=ticket["status"],
-                subject_html=snippets.highlight(ticket["subject"], pattern),
-                snippet=snippet,
-                message_id=message_id,
-                rank=score,
+                ticket_id=f.ticket["id"],
+                number=f.ticket["number"],
+                subject=f.ticket["subject"],
+                status=f.ticket["status"],
+                subject_html=snippets.highlight(f.ticket["subject"], pattern),
+                snippet=snippets.excerpt(head, pattern) if head else SafeString(""),
+                message_id=f.message_id,
+                rank=f.rank,
             )
         )
     return hits

@@ -24,7 +24,7 @@ from litso.search.scope import SMALL, Probe, Scope
 
 RECENT = 50_000
 
-Row = tuple[int, int, float]
+Row = tuple[int, int]
 
 # One word of a tsquery, folded like the index and quoted by hand: unaccent may turn a
 # letter into an apostrophe, so the quoting has to come after the folding, in SQL.
@@ -63,12 +63,12 @@ def probe(scope: Scope) -> Probe:
 
 
 def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Row]:
-    """(message id, ticket id, score) of the newest ``window`` matching messages in scope,
-    newest first; a higher score is a better match."""
+    """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
+    first."""
     text_sql, text_params = tsquery_sql(query)
     tsquery = f"to_tsquery('pg_catalog.simple', {text_sql})"
     public = " AND s.public" if scope.public_only else ""
-    select = f"SELECT s.message_id, s.ticket_id, ts_rank(s.document, {tsquery}) AS score"
+    select = "SELECT s.message_id, s.ticket_id"
     params: list[Any]
     if probe.small:
         ids_sql, ids_params = scope.ids_sql()
@@ -77,7 +77,7 @@ def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Ro
             f"AND ts_match_vq(s.document, {tsquery}){public} "
             "ORDER BY s.message_id DESC LIMIT %s"
         )
-        params = [*text_params, *ids_params, *text_params, window]
+        params = [*ids_params, *text_params, window]
     else:
         inside, inside_params = "", ()
         if not scope.everything:
@@ -95,9 +95,9 @@ def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Ro
             "ORDER BY s.message_id DESC LIMIT %s)"
         )
         sql = f"{recent} UNION ALL {older} LIMIT %s"
-        branch = [*text_params, edge, *text_params, *inside_params, window]
+        branch = [edge, *text_params, *inside_params, window]
         params = [*branch, *branch, window]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
-        return [(int(m), int(t), float(s)) for m, t, s in cursor.fetchall()]
+        return [(int(m), int(t)) for m, t in cursor.fetchall()]

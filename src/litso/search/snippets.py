@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from litso.search.folding import fold_with_offsets
-from litso.search.query import Query
+from litso.search.query import Query, Term
 
 # Characters of context in an excerpt, and of a message read to find one.
 WIDTH = 200
@@ -25,18 +25,24 @@ _LETTER = r"[^\W_]"
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _term_pattern(term: Term) -> str:
+    body = r"[\W_]+".join(re.escape(w) for w in term.words)
+    tail = f"{_LETTER}*" if term.prefix else f"(?!{_LETTER})"
+    return f"(?<!{_LETTER}){body}{tail}"
+
+
 def matcher(query: Query) -> re.Pattern[str] | None:
-    """A pattern over folded text that finds what the query's terms match."""
-    parts = []
-    for term in query.terms:
-        words = [re.escape(w) for w in term.words]
-        body = r"[\W_]+".join(words)
-        tail = f"{_LETTER}*" if term.prefix else f"(?!{_LETTER})"
-        parts.append((len(body), f"(?<!{_LETTER}){body}{tail}"))
-    if not parts:
-        return None
+    """A pattern over folded text that finds what any of the query's terms matches."""
     # Longest first, so a phrase wins over one of its words.
-    return re.compile("|".join(p for _, p in sorted(parts, key=lambda x: -x[0])))
+    terms = sorted(query.terms, key=lambda t: -sum(len(w) + 1 for w in t.words))
+    if not terms:
+        return None
+    return re.compile("|".join(_term_pattern(t) for t in terms))
+
+
+def term_matchers(query: Query) -> list[re.Pattern[str]]:
+    """One pattern over folded text per term of the query."""
+    return [re.compile(_term_pattern(t)) for t in query.terms]
 
 
 def _spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:

@@ -3,8 +3,11 @@
 FTS5 walks a term's matches in rowid (message id) order and can walk them newest first, so
 "the newest N matching messages the user may see" costs about N/visible-share row lookups
 however common the words are: ``ORDER BY rowid DESC LIMIT N`` with the scope tested per row.
-Ranking every match of a common word (bm25 over 460,000 rows) takes 1-2 s on a million
-messages; ranking the newest N takes milliseconds.
+(A word matched as a prefix costs more: FTS5 merges the lists of every word it starts.)
+
+No bm25(): its document frequencies come from a second pass over every match of every term,
+which on a million messages doubled the time of a common word (40-100 ms); the engine ranks
+by cheaper signals (engine.py).
 """
 
 from __future__ import annotations
@@ -16,11 +19,9 @@ from django.db import connection
 from litso.search.query import Query, Term
 from litso.search.scope import SMALL, Probe, Scope
 
-# bm25 weights of the columns (subject, body): a word in the subject says more.
-WEIGHTS = "4.0, 1.0"
 PUBLIC = "('inbound', 'outbound')"
 
-Row = tuple[int, int, float]
+Row = tuple[int, int]
 
 
 def match_expression(query: Query) -> str:
@@ -42,8 +43,8 @@ def probe(scope: Scope) -> Probe:
 
 
 def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Row]:
-    """(message id, ticket id, score) of the newest ``window`` matching messages in scope,
-    newest first; a higher score is a better match."""
+    """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
+    first."""
     conditions: list[str] = []
     params: list[Any] = [match_expression(query)]
     if probe.small:
@@ -65,7 +66,7 @@ def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Ro
             params.extend(exists_params)
     where = "".join(f" AND {c}" for c in conditions)
     sql = (
-        f"SELECT m.id, m.ticket_id, -bm25(search_message_fts, {WEIGHTS}) "
+        "SELECT m.id, m.ticket_id "
         "FROM search_message_fts CROSS JOIN tickets_message m ON m.id = search_message_fts.rowid "
         f"WHERE search_message_fts MATCH %s{where} "
         "ORDER BY search_message_fts.rowid DESC LIMIT %s"
@@ -73,4 +74,4 @@ def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Ro
     params.append(window)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(m), int(t), float(s)) for m, t, s in cursor.fetchall()]
+        return [(int(m), int(t)) for m, t in cursor.fetchall()]

@@ -171,3 +171,20 @@ def test_a_round_writes_its_rows_together(desk: Desk) -> None:
     assert _fire_counting_queries(desk, 8) == few
     assert Event.objects.filter(verb="sla_breach").count() == SlaBreach.objects.count() == 10
     assert not TicketSla.objects.filter(next_timer_at__lte=timezone.now()).exists()
+
+
+def test_a_breach_hands_over_only_to_someone_who_speaks_the_language(desk: Desk) -> None:
+    from litso.staff.models import AgentProfile, Role
+    from tests.conftest import make_agent
+
+    AgentProfile.objects.filter(user=desk.supervisor).update(on_shift=False)
+    olga = make_agent("olga", Role.AGENT, [desk.dept_a], languages=["ru"])
+    _policy(resolution_minutes=30, reassign_on_shift=True, notify_assignee=False)
+    ticket = desk.open(body="Здравствуйте, мой заказ до сих пор не пришёл")
+    do_assign(ticket, desk.agent_a, Actor.agent(desk.admin))
+    age(ticket, 45)
+    assert fire_due_timers() == 1
+    ticket.refresh_from_db()
+    # Anna held it and speaks only English; Olga speaks Russian and is on shift.
+    assert ticket.assignee == olga
+    assert "speaks ru" in Event.objects.filter(ticket=ticket, verb="assign").last().reason  # type: ignore[union-attr]

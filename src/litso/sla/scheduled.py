@@ -275,26 +275,9 @@ def _raise_priority(ticket: Ticket, actor: Actor) -> None:
 
 
 def _hand_to_on_shift(ticket: Ticket, actor: Actor) -> None:
-    """Give the ticket to the least-loaded on-shift agent of its department, if any."""
-    from django.db.models import Count, Q
+    """Give the ticket to another on-shift agent of its department who speaks its language,
+    least loaded first — the same choice as triage's automatic assignment."""
+    from litso.triage.assignment import do_auto_assign
 
-    from litso.tickets.actions import do_assign
-
-    current = Ticket.objects.only("assignee_id", "department_id").get(pk=ticket.pk)
-    candidates = AgentProfile.objects.filter(
-        on_shift=True, user__is_active=True, departments=current.department_id
-    )
-    if current.assignee_id is not None:
-        candidates = candidates.exclude(user_id=current.assignee_id)
-    candidate = (
-        candidates.annotate(
-            load=Count(
-                "user__assigned_tickets", filter=Q(user__assigned_tickets__status__in=OPEN_STATUSES)
-            )
-        )
-        .order_by("load", "pk")
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    if candidate is not None:
-        do_assign(ticket, candidate, actor, reason=actor.reason)
+    current = Ticket.objects.select_related("department").get(pk=ticket.pk)
+    do_auto_assign(current, actor, exclude_user=current.assignee_id)

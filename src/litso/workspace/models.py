@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginFailure(models.Model):
@@ -45,3 +46,38 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} on ticket {self.ticket_id} at {self.seen_at:%H:%M:%S}"
+
+
+class CannedAnswer(models.Model):
+    """A prepared reply an agent inserts and edits, written once per desk language.
+
+    Three text fields rather than JSON: the admin form then shows and checks each language
+    on its own, with the error next to the text that has it. English is required, as the
+    fallback for tickets in a language with no text of its own.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    text_en = models.TextField(_("text in English"))
+    text_ru = models.TextField(_("text in Russian"), blank=True)
+    text_pl = models.TextField(_("text in Polish"), blank=True)
+    departments = models.ManyToManyField(
+        "departments.Department",
+        blank=True,
+        related_name="+",
+        verbose_name=_("departments"),
+        help_text=_("Offered on tickets of these departments only; none means every department."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("canned answer")
+        verbose_name_plural = _("canned answers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from litso.workspace.canned import check_placeholders
+
+        check_placeholders(self)

@@ -48,7 +48,7 @@ from litso.tickets.actions import (
 )
 from litso.tickets.models import Attachment, Message, Status, Tag, Ticket
 from litso.triage.actions import do_confirm_route
-from litso.workspace import inbox, timeline, triage_panel
+from litso.workspace import canned, inbox, timeline, triage_panel
 from litso.workspace.access import staff_required
 from litso.workspace.delivery import do_retry_delivery
 from litso.workspace.forms import (
@@ -134,6 +134,7 @@ def _render(
         and not timeline.has_deliverable_email(contacts),
         "previous": list(timeline.previous_requests(ticket, user).select_related("department")),
         "triage": triage_panel.panel(ticket, user),
+        "canned": canned.answers_for(ticket, user),
         "forms": _forms(ticket, user, tags, bound or {}),
         "now": now,
         "is_mine": ticket.assignee_id == user.pk,
@@ -319,6 +320,8 @@ def ticket_action(request: HttpRequest, number: int, action: str) -> HttpRespons
     ticket = _ticket(user, number)
     if action == "merge":
         return _merge(request, ticket, user)
+    if action == "canned":
+        return _insert_canned(request, ticket, user)
     handler = HANDLERS.get(action)
     if handler is None:
         raise Http404(f"no action {action!r}")
@@ -359,6 +362,22 @@ def _merge(request: HttpRequest, ticket: Ticket, user: User) -> HttpResponse:
             inbox.forget_counts(user)
             return redirect("workspace:ticket", number=target.number)
     return _render(request, _ticket(user, ticket.number), bound={"merge": form}, status=400)
+
+
+def _insert_canned(request: HttpRequest, ticket: Ticket, user: User) -> HttpResponse:
+    """Without JavaScript, "Insert" posts the reply box here: the page comes back with the
+    canned text added after what the agent had typed, nothing sent."""
+    typed = request.POST.get("body", "").replace("\r\n", "\n")
+    chosen = request.POST.get("canned", "")
+    answer = next((a for a in canned.answers_for(ticket, user) if str(a.pk) == chosen), None)
+    if answer is None:
+        messages.error(request, _("Choose a canned answer to insert."))
+        body = typed
+    else:
+        body = f"{typed.rstrip()}\n\n{answer.text}" if typed.strip() else answer.text
+    initial = {"body": body, "then_status": request.POST.get("then_status", "")}
+    reply = ReplyForm(ticket=ticket, initial=initial)
+    return _render(request, ticket, bound={"reply": reply})
 
 
 @require_POST

@@ -75,10 +75,41 @@
     if (handled) event.preventDefault();
   });
 
+  var replyTouched = false;
+  document.addEventListener("focusin", function (event) {
+    if (event.target.id === "reply-body") replyTouched = true;
+  });
+
+  // Canned answers: the chosen text (already in the ticket's language, placeholders filled)
+  // goes where the cursor is in the reply box; without JavaScript the button posts instead.
+  function insertCanned(button) {
+    var picker = button.closest("[data-canned]");
+    var select = picker && picker.querySelector("select");
+    var box = document.getElementById("reply-body");
+    if (!select || !box) return false;
+    if (!select.value) { select.focus(); return true; }
+    var source = document.getElementById("canned-" + select.value);
+    if (!source) return false;
+    var text = source.content.textContent;
+    // Where the agent left the cursor; at the end if they never were in the box.
+    var start = replyTouched ? box.selectionStart : box.value.length;
+    var end = replyTouched ? box.selectionEnd : box.value.length;
+    box.setRangeText(text, start, end, "end");
+    box.focus();
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    select.value = "";
+    return true;
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target.closest("[data-show-shortcuts]")) {
       showShortcuts();
+      return;
+    }
+    var canned = target.closest("[data-insert-canned]");
+    if (canned) {
+      if (insertCanned(canned)) event.preventDefault();
       return;
     }
     // A click anywhere on a row opens the ticket, except on its links and checkboxes.

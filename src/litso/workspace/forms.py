@@ -258,6 +258,10 @@ class DepartmentForm(forms.Form):
         return department
 
 
+class SaveViewForm(forms.Form):
+    name = forms.CharField(label=_("Save this view as"), max_length=60)
+
+
 class RouteForm(forms.Form):
     """Settling a ticket that waits in triage: no department keeps it where it is."""
 

@@ -81,3 +81,32 @@ class CannedAnswer(models.Model):
         from litso.workspace.canned import check_placeholders
 
         check_placeholders(self)
+
+
+class SavedView(models.Model):
+    """An agent's own inbox view: a queue with filters and a sort, under a name they chose.
+
+    The filters are kept as the query string the inbox reads (``status=open&sort=oldest``),
+    so a saved view is exactly the page the agent was looking at, and filters the inbox
+    learns later need no change here.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    # The inbox view (queue) the filters apply to: "mine", "department-3", …
+    view = models.CharField(_("inbox view"), max_length=40)
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_user_name")
+        ]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,8 +20,15 @@ from litso.audit.record import Actor
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions import do_bulk_change
 from litso.workspace import inbox as queues
+from litso.workspace import saved
 from litso.workspace.access import staff_required
-from litso.workspace.forms import BulkForm, InboxFilterForm, agent_choices, agents_for
+from litso.workspace.forms import (
+    BulkForm,
+    InboxFilterForm,
+    SaveViewForm,
+    agent_choices,
+    agents_for,
+)
 
 FIRST_VIEW = "needs-first-response"
 
@@ -34,11 +42,20 @@ def _agents(user: User) -> list[tuple[str, str]]:
 
 @staff_required
 def inbox(request: HttpRequest, view: str = FIRST_VIEW) -> HttpResponse:
+    return _render(request, view)
+
+
+def _render(
+    request: HttpRequest, view: str, save_form: SaveViewForm | None = None, status: int = 200
+) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     views = queues.views_for(user)
     current = queues.find_view(views, view)
     if current is None:
         raise Http404(f"no inbox view {view!r}")
+    here = reverse("workspace:inbox_view", args=[current.slug])
+    kept = saved.query_of(request.GET)
+    suffix = f"?{kept}" if kept else ""
     agents = _agents(user)
     form = InboxFilterForm(request.GET, agents=agents)
     filters = form.values()
@@ -61,8 +78,44 @@ def inbox(request: HttpRequest, view: str = FIRST_VIEW) -> HttpResponse:
         "query": _query(request, exclude=("page",)),
         "sort_query": _query(request, exclude=("page", "sort")),
         "bulk": BulkForm(agents=agents),
+        "saved_views": saved.links(user, views, here + suffix),
+        "save_form": save_form or SaveViewForm(),
+        "save_action": f"{here}save/{suffix}",
     }
-    return render(request, "workspace/inbox.html", context)
+    return render(request, "workspace/inbox.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def save_view(request: HttpRequest, view: str) -> HttpResponse:
+    """Save the inbox as it is shown (the filters are this request's query string)."""
+    user: User = request.user  # type: ignore[assignment]
+    if queues.find_view(queues.views_for(user), view) is None:
+        raise Http404(f"no inbox view {view!r}")
+    form = SaveViewForm(request.POST)
+    if form.is_valid():
+        try:
+            made = saved.do_save_view(user, form.cleaned_data["name"], view, request.GET)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("View “%(name)s” saved.") % {"name": made.name})
+            return HttpResponseRedirect(saved.url_of(made))
+    return _render(request, view, save_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not saved.do_delete_view(user, pk):
+        raise Http404(f"no saved view {pk}")
+    messages.success(request, _("Saved view deleted."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("workspace:inbox")
+    return HttpResponseRedirect(back)
 
 
 def _page_number(request: HttpRequest) -> int:

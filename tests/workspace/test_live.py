@@ -271,3 +271,30 @@ def test_a_stream_ends_after_its_lifetime_and_keeps_the_presence(desk) -> None:
     assert chunks[0] == f"retry: {live.RETRY_MS}\n\n"
     # The browser reconnects at once; its presence should not blink out meanwhile.
     assert Presence.objects.filter(user=desk.agent_a, ticket=ticket).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_ends_when_the_server_is_told_to_stop(desk, monkeypatch) -> None:
+    class Server:
+        """Stands for uvicorn's Server, whose SIGTERM handler sets should_exit."""
+
+        should_exit = False
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            self.should_exit = True
+
+    server = Server()
+    assert not live.server_stopping(), "no server here: the default handler"
+    monkeypatch.setattr(live.signal, "getsignal", lambda sig: server.handle_exit)
+
+    async def scenario() -> list[str]:
+        events = live.stream(desk.agent_a, poll_seconds=0.01, lifetime=600)
+        await read(events, {"position"})
+        server.handle_exit(15, None)
+        return await asyncio.wait_for(_rest(events), 10)
+
+    assert run(scenario) == [], "nothing more, and the stream ended long before its lifetime"
+
+
+async def _rest(events: AsyncIterator[str]) -> list[str]:
+    return [chunk async for chunk in events if not chunk.startswith(":")]

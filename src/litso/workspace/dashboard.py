@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -183,7 +183,9 @@ def board(user: User, now: datetime.datetime) -> Board:
             now,
         ),
     ]
-    flags = MessageFlag.objects.filter(ticket__in=visible)
+    # EXISTS per flag, not "ticket IN (visible tickets)": flags are few, and the IN list
+    # would be every ticket the supervisor may see, built before the first flag is read.
+    flags = MessageFlag.objects.filter(Exists(visible.filter(pk=OuterRef("ticket_id"))))
     abusive = [
         Flagged(flag, _url(flag.ticket.number))
         for flag in flags.select_related("ticket", "message").order_by("-pk")[:ROWS]

@@ -13,13 +13,15 @@ from litso.tickets.models import Message, Ticket
 from tests.conftest import Desk
 
 
-@pytest.fixture(params=["small", "big"])
+@pytest.fixture(params=["small", "walk", "index"])
 def strategy(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every case runs both ways a scope is searched: from its own tickets' messages (small
-    scopes, e.g. a customer) and from the newest matches checked one by one (big scopes)."""
-    small = 10**9 if request.param == "small" else -1
-    monkeypatch.setattr(sqlite, "SMALL", small)
-    monkeypatch.setattr(postgres, "SMALL", small)
+    """Every case runs each way a scope is searched: from its own tickets' messages (a small
+    scope, e.g. a customer), and for big scopes from the newest matches walked one by one or
+    (PostgreSQL, when matches are sparse) from the GIN index."""
+    monkeypatch.setattr(sqlite, "SMALL", 10**9 if request.param == "small" else -1)
+    monkeypatch.setattr(postgres, "SMALL", 10**9 if request.param == "small" else -1)
+    # RECENT decides when matches count as dense enough to walk: always, or never.
+    monkeypatch.setattr(postgres, "RECENT", 10**9 if request.param == "walk" else 0)
     return str(request.param)
 
 

@@ -147,7 +147,7 @@ def search(
 
 @dataclass
 class _Found:
-    ticket: dict[str, Any]
+    ticket: Any  # a values() row: id, number, subject, status
     message_id: int | None
     rank: float
     newest: int
@@ -158,8 +158,7 @@ TICKET_FIELDS = ("id", "number", "subject", "status")
 
 def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     backend: Any = postgres if connection.vendor == "postgresql" else sqlite
-    probe = backend.probe(scope)
-    rows = backend.candidates(scope, query, probe, WINDOW)
+    rows = backend.candidates(scope, query, WINDOW)
     # Rows come newest first: a ticket's first row is its newest matching message.
     per_ticket: dict[int, list[int]] = {}
     for message_id, ticket_id in rows:

@@ -8,9 +8,11 @@ million messages. So the query has two parts, run in order until N rows are foun
    a common word fills N here after a few thousand rows;
 2. the older messages through the GIN index: only reached by words too rare to fill N in
    part 1, and for those the index is cheap.
-The scope is tested per row (a subquery kept as such by OFFSET 0); JIT compilation, which
-the planner would switch on for these cost estimates and which costs more than the query
-itself, is off for the statement.
+Which words are common is measured, not guessed: the newest SAMPLE messages are tested first,
+and when too few of them match for part 1 to find N, the index answers alone. The scope is
+tested per row in the walk (a subquery kept as such by OFFSET 0) and joined in the index
+query. JIT compilation, which the planner would switch on for these cost estimates and which
+costs more than the statements themselves, is off.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from litso.search.query import Query, Term
-from litso.search.scope import SMALL, Probe, Scope
+from litso.search.scope import SMALL, Scope
 
 RECENT = 50_000
+SAMPLE = 2_000
 
 Row = tuple[int, int]
 
@@ -50,54 +53,64 @@ def _term(term: Term) -> tuple[str, list[str]]:
     return _LEXEME + suffix, list(term.words)
 
 
-def probe(scope: Scope) -> Probe:
-    sql, params = scope.ids_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM ({sql} LIMIT {SMALL + 1}) AS scope), "
-            "(SELECT COALESCE(MAX(message_id), 0) FROM search_message)",
-            params,
-        )
-        count, last = cursor.fetchone()
-    return Probe(small=count <= SMALL, last_message=int(last))
-
-
-def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Row]:
+def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
     """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
     first."""
     text_sql, text_params = tsquery_sql(query)
     tsquery = f"to_tsquery('pg_catalog.simple', {text_sql})"
     public = " AND s.public" if scope.public_only else ""
-    select = "SELECT s.message_id, s.ticket_id"
-    params: list[Any]
-    if probe.small:
-        ids_sql, ids_params = scope.ids_sql()
-        sql = (
-            f"{select} FROM search_message s WHERE s.ticket_id IN ({ids_sql}) "
-            f"AND ts_match_vq(s.document, {tsquery}){public} "
-            "ORDER BY s.message_id DESC LIMIT %s"
-        )
-        params = [*ids_params, *text_params, window]
-    else:
-        inside, inside_params = "", ()
-        if not scope.everything:
-            exists_sql, inside_params = scope.contains_sql("s.ticket_id", " OFFSET 0")
-            inside = f" AND {exists_sql}"
-        edge = probe.last_message - RECENT
-        recent = (
-            f"({select} FROM search_message s WHERE s.message_id > %s "
-            f"AND ts_match_vq(s.document, {tsquery}){public}{inside} "
-            "ORDER BY s.message_id DESC LIMIT %s)"
-        )
-        older = (
-            f"({select} FROM search_message s WHERE s.message_id <= %s "
-            f"AND s.document @@ {tsquery}{public}{inside} "
-            "ORDER BY s.message_id DESC LIMIT %s)"
-        )
-        sql = f"{recent} UNION ALL {older} LIMIT %s"
-        branch = [edge, *text_params, *inside_params, window]
-        params = [*branch, *branch, window]
+    ids_sql, ids_params = scope.ids_sql()
+    per_row, per_row_params = "", ()
+    if not scope.everything:
+        exists_sql, per_row_params = scope.contains_sql("s.ticket_id", " OFFSET 0")
+        per_row = f" AND {exists_sql}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+        # Parallel workers would start the index part before the walk has had its chance (and
+        # only compete for two cores); JIT costs more than these statements.
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+        # How big the scope is, where the index ends, and how many of the newest SAMPLE
+        # messages match: the density that decides between walking and the GIN index.
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1}) AS scope), last.id, "
+            "(SELECT COUNT(*) FROM search_message s WHERE s.message_id > last.id - %s "
+            f"AND ts_match_vq(s.document, {tsquery}){public}{per_row}) "
+            "FROM (SELECT COALESCE(MAX(message_id), 0) AS id FROM search_message) AS last",
+            [*ids_params, SAMPLE, *text_params, *per_row_params],
+        )
+        count, last, sampled = cursor.fetchone()
+        select = "SELECT s.message_id, s.ticket_id FROM search_message s WHERE"
+        order = "ORDER BY s.message_id DESC LIMIT %s"
+        params: list[Any]
+        if count <= SMALL:
+            # The scope's own messages, through the ticket_id index.
+            sql = (
+                f"{select} s.ticket_id IN ({ids_sql}) "
+                f"AND ts_match_vq(s.document, {tsquery}){public} {order}"
+            )
+            params = [*ids_params, *text_params, window]
+        elif sampled * (RECENT / SAMPLE) >= window:
+            # Dense: walk the newest RECENT messages; the index for the rest only if needed.
+            edge = last - RECENT
+            recent = (
+                f"({select} s.message_id > %s "
+                f"AND ts_match_vq(s.document, {tsquery}){public}{per_row} {order})"
+            )
+            older = (
+                f"({select} s.message_id <= %s "
+                f"AND s.document @@ {tsquery}{public}{per_row} {order})"
+            )
+            sql = f"{recent} UNION ALL {older} LIMIT %s"
+            branch = [edge, *text_params, *per_row_params, window]
+            params = [*branch, *branch, window]
+        else:
+            # Sparse: every match from the index, then the newest; the scope as a join.
+            pullable = ""
+            if not scope.everything:
+                pullable = " AND " + scope.contains_sql("s.ticket_id")[0]
+            sql = f"{select} s.document @@ {tsquery}{public}{pullable} {order}"
+            params = [*text_params, *per_row_params, window]
         cursor.execute(sql, params)
         return [(int(m), int(t)) for m, t in cursor.fetchall()]

@@ -44,10 +44,3 @@ class Scope:
         inner = self.visible.order_by().filter(pk=outer).values("pk")
         sql, params = inner.query.sql_with_params()
         return f"EXISTS ({sql}{suffix})", tuple(params)
-
-
-@dataclass(frozen=True)
-class Probe:
-    small: bool
-    # PostgreSQL: the newest message id in the index (where the recent window starts).
-    last_message: int = 0

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 
 from litso.search.query import Query, Term
-from litso.search.scope import SMALL, Probe, Scope
+from litso.search.scope import SMALL, Scope
 
 PUBLIC = "('inbound', 'outbound')"
 
@@ -34,23 +34,18 @@ def _term(term: Term) -> str:
     return quoted + "*" if term.prefix else quoted
 
 
-def probe(scope: Scope) -> Probe:
-    sql, params = scope.ids_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {SMALL + 1})", params)
-        (count,) = cursor.fetchone()
-    return Probe(small=count <= SMALL)
-
-
-def candidates(scope: Scope, query: Query, probe: Probe, window: int) -> list[Row]:
+def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
     """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
     first."""
+    ids_sql, ids_params = scope.ids_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1})", ids_params)
+        (count,) = cursor.fetchone()
     conditions: list[str] = []
     params: list[Any] = [match_expression(query)]
-    if probe.small:
+    if count <= SMALL:
         # The scope's messages, listed once; "+" keeps SQLite from handing the IN list to
         # FTS5 as rowid lookups (one index probe per message, far slower than a walk).
-        ids_sql, ids_params = scope.ids_sql()
         public = f" AND own.kind IN {PUBLIC}" if scope.public_only else ""
         conditions.append(
             "+search_message_fts.rowid IN (SELECT own.id FROM tickets_message own "

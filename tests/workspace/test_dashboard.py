@@ -72,6 +72,9 @@ def test_escalations_chases_waiting_and_abuse(desk) -> None:
     assert numbers(board, "chased") == [chased.number]
     assert board.section("chased").lines[0].note == "chased 3×"
     assert numbers(board, "waiting") == [waiting.number]
+    do_assign(waiting, desk.agent_a, Actor.agent(desk.supervisor))
+    board = dashboard.board(desk.supervisor, now)
+    assert numbers(board, "waiting") == [], "an owner ends the wait, whatever the flag says"
     assert board.abusive_count == 1
     assert [item.flag.message_id for item in board.abusive] == [message.pk]
     assert board.abusive[0].url == f"/t/{rude.number}/"

@@ -145,7 +145,8 @@ def board(user: User, now: datetime.datetime) -> Board:
     breaching = open_.filter(breaching_before(now + SOON))
     escalated = open_.filter(escalated=True)
     chased = open_.filter(triage__chase_count__gt=0)
-    waiting = open_.filter(triage__waiting_for_agent=True)
+    # The flag stays set when someone assigns the ticket by hand; an owner ends the wait.
+    waiting = open_.filter(triage__waiting_for_agent=True, assignee__isnull=True)
 
     by_due = breaching.annotate(next_due=next_due_expression()).order_by("next_due", "pk")
     breach_section = Section(

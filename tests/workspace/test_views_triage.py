@@ -314,3 +314,15 @@ def test_the_triage_view_costs_the_same_queries_at_any_size(
         cache.clear()
         response = client.get("/inbox/triage/")
     assert len(numbers(response.content.decode())) == 22
+
+
+def test_triage_events_read_as_sentences(desk, client: Client) -> None:
+    ticket = desk.open(
+        subject="Paczka nie dotarła",
+        body="Dzień dobry, paczka nie dotarła do mnie do dzisiaj, proszę o pomoc.",
+    )
+    assert Event.objects.filter(ticket=ticket, verb="language").exists()
+    client.force_login(desk.agent_a)
+    html = page(client, ticket)
+    assert "Language detected: Polski" in html
+    assert "Language: en → pl" not in html

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
+from litso.core.choices import Language
 from litso.customers.models import ContactKind, ContactPoint
 from litso.mail.quoting import Reply, split_reply, split_reply_html
 from litso.sla.models import SlaBreach, TicketSla
@@ -234,7 +235,8 @@ def _triage_event(verb: str, values: dict[str, str]) -> str:
     if verb == "waiting_for_agent":
         return _("Waiting for an agent: nobody on shift could take it")
     if verb == "language":
-        return _("Language detected: %(new)s") % values
+        names = dict(Language.choices)
+        return _("Language detected: %(new)s") % {"new": names.get(values["new"], values["new"])}
     if verb == "abuse_flag":
         return _("Flagged as abusive or very angry (score %(new)s)") % values
     return ""

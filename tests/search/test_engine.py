@@ -217,6 +217,26 @@ def test_more_matches_than_the_window(desk: Desk, monkeypatch: pytest.MonkeyPatc
     assert numbers(result) == {tickets[1].number, tickets[2].number}
 
 
+def test_walking_the_newest_messages_only_is_not_complete(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL walks a window of the newest messages for common words")
+    monkeypatch.setattr(postgres, "SMALL", -1)
+    monkeypatch.setattr(postgres, "MIN_WALK", 0)
+    old = desk.open(subject="Question", body="Quokka one.")
+    new = desk.open(subject="Question", body="Quokka two.")
+    newest = Message.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    monkeypatch.setattr(postgres, "RECENT", newest - first_message(new).pk + 1)
+    result = search(desk.admin, "quokka")
+    assert numbers(result) == {new.number}
+    assert not result.complete
+    monkeypatch.setattr(postgres, "RECENT", newest)
+    result = search(desk.admin, "quokka")
+    assert numbers(result) == {old.number, new.number}
+    assert result.complete
+
+
 def test_pages(desk: Desk) -> None:
     tickets = [desk.open(subject="Question", body=f"Dingo number {i}.") for i in range(5)]
     first = search(desk.admin, "dingo", limit=2)

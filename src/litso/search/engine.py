@@ -158,7 +158,7 @@ TICKET_FIELDS = ("id", "number", "subject", "status")
 
 def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     backend: Any = postgres if connection.vendor == "postgresql" else sqlite
-    rows = backend.candidates(scope, query, WINDOW)
+    rows, complete = backend.candidates(scope, query, WINDOW)
     # Rows come newest first: a ticket's first row is its newest matching message.
     per_ticket: dict[int, list[int]] = {}
     for message_id, ticket_id in rows:
@@ -176,7 +176,7 @@ def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
         rank = in_subject + min(messages, 9) / 10
         found.append(_Found(ticket, message_id, rank, newest=message_id))
     found.sort(key=lambda f: (-f.rank, -f.newest))
-    return found, len(rows) < WINDOW
+    return found, complete
 
 
 def _newest(scope: Scope) -> list[_Found]:

@@ -1,18 +1,18 @@
 """Search on PostgreSQL: table search_message with a GIN index (migrations/0001_initial.py).
 
 A GIN index answers "which rows match" as an unordered bitmap, so "the newest N matches"
-means fetching every match first: fine for a rare word, 0.5-2 s for one in a third of a
-million messages. So the query has two parts, run in order until N rows are found:
-1. the newest RECENT messages, walked newest first through the primary key and tested one by
-   one (``ts_match_vq`` is the ``@@`` operator in a form the planner cannot use the index for);
-   a common word fills N here after a few thousand rows;
-2. the older messages through the GIN index: only reached by words too rare to fill N in
-   part 1, and for those the index is cheap.
-Which words are common is measured, not guessed: the newest SAMPLE messages are tested first,
-and when too few of them match for part 1 to find N, the index answers alone. The scope is
-tested per row in the walk (a subquery kept as such by OFFSET 0) and joined in the index
-query. JIT compilation, which the planner would switch on for these cost estimates and which
-costs more than the statements themselves, is off.
+means fetching every match first: fine for a rare word, 0.5-2 s for a word in a third of a
+million messages. So a search first tests the newest SAMPLE messages (one by one, newest
+first through the primary key; ``ts_match_vq`` is the ``@@`` operator in a form the planner
+cannot answer from the index) and then:
+- words that common are looked for the same way in the newest RECENT messages, stopping at
+  N matches (a common word fills N after a few thousand); the ranking then covers those
+  newest matches only, and the result says it is not complete;
+- rarer words are looked up in the GIN index, every match, the newest N kept.
+The scope is tested per row (a subquery kept as such by OFFSET 0: as a join, the planner
+hashed every visible ticket first, 300 ms). JIT compilation, which the planner would switch
+on for these cost estimates and which costs more than the statements themselves, is off, and
+so are parallel workers.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ from django.db import connection, transaction
 from litso.search.query import Query, Term
 from litso.search.scope import SMALL, Scope
 
-RECENT = 50_000
+# Messages tested to measure how common the words are; messages walked when they are common
+# enough for the walk to find at least MIN_WALK (a page's worth) of matches.
 SAMPLE = 2_000
+RECENT = 30_000
+MIN_WALK = 50
 
 Row = tuple[int, int]
 
@@ -53,9 +56,9 @@ def _term(term: Term) -> tuple[str, list[str]]:
     return _LEXEME + suffix, list(term.words)
 
 
-def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
+def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
     """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
-    first."""
+    first; and whether those are all of them."""
     text_sql, text_params = tsquery_sql(query)
     tsquery = f"to_tsquery('pg_catalog.simple', {text_sql})"
     public = " AND s.public" if scope.public_only else ""
@@ -65,8 +68,8 @@ def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
         exists_sql, per_row_params = scope.contains_sql("s.ticket_id", " OFFSET 0")
         per_row = f" AND {exists_sql}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # Parallel workers would start the index part before the walk has had its chance (and
-        # only compete for two cores); JIT costs more than these statements.
+        # Workers do not pay for themselves on statements this short (and take cores from the
+        # web processes); JIT compiling costs more than running them.
         cursor.execute(
             "SELECT set_config('jit', 'off', true), "
             "set_config('max_parallel_workers_per_gather', '0', true)"
@@ -84,6 +87,7 @@ def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
         select = "SELECT s.message_id, s.ticket_id FROM search_message s WHERE"
         order = "ORDER BY s.message_id DESC LIMIT %s"
         params: list[Any]
+        complete = None
         if count <= SMALL:
             # The scope's own messages, through the ticket_id index.
             sql = (
@@ -91,26 +95,19 @@ def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
                 f"AND ts_match_vq(s.document, {tsquery}){public} {order}"
             )
             params = [*ids_params, *text_params, window]
-        elif sampled * (RECENT / SAMPLE) >= window:
-            # Dense: walk the newest RECENT messages; the index for the rest only if needed.
-            edge = last - RECENT
-            recent = (
-                f"({select} s.message_id > %s "
-                f"AND ts_match_vq(s.document, {tsquery}){public}{per_row} {order})"
+        elif sampled * RECENT / SAMPLE >= MIN_WALK:
+            # Dense enough: walk the newest RECENT messages. What they hold is what is ranked
+            # (fewer than ``window`` when the words are not that common: not complete).
+            sql = (
+                f"{select} s.message_id > %s "
+                f"AND ts_match_vq(s.document, {tsquery}){public}{per_row} {order}"
             )
-            older = (
-                f"({select} s.message_id <= %s "
-                f"AND s.document @@ {tsquery}{public}{per_row} {order})"
-            )
-            sql = f"{recent} UNION ALL {older} LIMIT %s"
-            branch = [edge, *text_params, *per_row_params, window]
-            params = [*branch, *branch, window]
+            params = [last - RECENT, *text_params, *per_row_params, window]
+            complete = last <= RECENT
         else:
-            # Sparse: every match from the index, then the newest; the scope as a join.
-            pullable = ""
-            if not scope.everything:
-                pullable = " AND " + scope.contains_sql("s.ticket_id")[0]
-            sql = f"{select} s.document @@ {tsquery}{public}{pullable} {order}"
+            # Sparse: every match from the index, then the newest.
+            sql = f"{select} s.document @@ {tsquery}{public}{per_row} {order}"
             params = [*text_params, *per_row_params, window]
         cursor.execute(sql, params)
-        return [(int(m), int(t)) for m, t in cursor.fetchall()]
+        rows = [(int(m), int(t)) for m, t in cursor.fetchall()]
+    return rows, len(rows) < window and complete is not False

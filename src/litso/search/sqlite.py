@@ -34,9 +34,9 @@ def _term(term: Term) -> str:
     return quoted + "*" if term.prefix else quoted
 
 
-def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
+def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
     """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
-    first."""
+    first; and whether those are all of them."""
     ids_sql, ids_params = scope.ids_sql()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1})", ids_params)
@@ -69,4 +69,5 @@ def candidates(scope: Scope, query: Query, window: int) -> list[Row]:
     params.append(window)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(m), int(t)) for m, t in cursor.fetchall()]
+        rows = [(int(m), int(t)) for m, t in cursor.fetchall()]
+    return rows, len(rows) < window

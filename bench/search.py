@@ -271,8 +271,8 @@ def main() -> None:
     vendor = setup_django(args.database_url, migrate=False)
     from django.core.management import call_command
 
+    from litso.search import postgres, sqlite
     from litso.search.engine import WINDOW
-    from litso.search.scope import SMALL
 
     migrate_all_but_search()
     seeded = None
@@ -304,7 +304,12 @@ def main() -> None:
         "messages": messages,
         "tickets": int(_scalar("SELECT COUNT(*) FROM tickets_ticket")),
         "window": WINDOW,
-        "small_scope": SMALL,
+        "small_scope_tickets": (postgres if vendor == "postgresql" else sqlite).SMALL,
+        "postgresql_walk": {
+            "sample": postgres.SAMPLE,
+            "recent": postgres.RECENT,
+            "fetch_cost": postgres.FETCH_COST,
+        },
         "queries_per_kind": args.queries,
         "load_average_before_after": [load_before, load_average()],
         "seeded": seeded,

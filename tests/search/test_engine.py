@@ -20,8 +20,9 @@ def strategy(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     (PostgreSQL, when matches are sparse) from the GIN index."""
     monkeypatch.setattr(sqlite, "SMALL", 10**9 if request.param == "small" else -1)
     monkeypatch.setattr(postgres, "SMALL", 10**9 if request.param == "small" else -1)
-    # RECENT decides when matches count as dense enough to walk: always, or never.
-    monkeypatch.setattr(postgres, "RECENT", 10**9 if request.param == "walk" else 0)
+    # What fetching a match from the index costs, in rows walked: walk always, or never.
+    monkeypatch.setattr(postgres, "FETCH_COST", 10**9 if request.param == "walk" else 0)
+    monkeypatch.setattr(postgres, "RECENT", 10**9)
     return str(request.param)
 
 
@@ -223,7 +224,7 @@ def test_walking_the_newest_messages_only_is_not_complete(
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL walks a window of the newest messages for common words")
     monkeypatch.setattr(postgres, "SMALL", -1)
-    monkeypatch.setattr(postgres, "MIN_WALK", 0)
+    monkeypatch.setattr(postgres, "FETCH_COST", 10**9)
     old = desk.open(subject="Question", body="Quokka one.")
     new = desk.open(subject="Question", body="Quokka two.")
     newest = Message.objects.order_by("-pk").values_list("pk", flat=True)[0]

@@ -4,11 +4,11 @@ A GIN index answers "which rows match" as an unordered bitmap, so "the newest N 
 means fetching every match first: fine for a rare word, 0.5-2 s for a word in a third of a
 million messages. So a search first tests the newest SAMPLE messages (one by one, newest
 first through the primary key; ``ts_match_vq`` is the ``@@`` operator in a form the planner
-cannot answer from the index) and then:
-- words that common are looked for the same way in the newest RECENT messages, stopping at
-  N matches (a common word fills N after a few thousand); the ranking then covers those
-  newest matches only, and the result says it is not complete;
-- rarer words are looked up in the GIN index, every match, the newest N kept.
+cannot answer from the index), estimates from what matched there what each way costs, and:
+- walks the newest messages the same way, at most RECENT of them, stopping at N matches (a
+  common word fills N after a few thousand); the ranking then covers those newest matches
+  only, and when the walk ends before N the result says it is not complete;
+- or looks the words up in the GIN index, every match, and keeps the newest N.
 The scope is tested per row (a subquery kept as such by OFFSET 0: as a join, the planner
 hashed every visible ticket first, 300 ms). JIT compilation, which the planner would switch
 on for these cost estimates and which costs more than the statements themselves, is off, and
@@ -22,13 +22,16 @@ from typing import Any
 from django.db import connection, transaction
 
 from litso.search.query import Query, Term
-from litso.search.scope import SMALL, Scope
+from litso.search.scope import Scope
 
-# Messages tested to measure how common the words are; messages walked when they are common
-# enough for the walk to find at least MIN_WALK (a page's worth) of matches.
+# Messages tested to measure how common the words are, and walked at most.
 SAMPLE = 2_000
-RECENT = 30_000
-MIN_WALK = 50
+RECENT = 20_000
+# What fetching one match through the index costs, in rows walked (a random heap read and
+# the scope test, against one more row read in order and tested): measured, roughly.
+FETCH_COST = 5
+# Scopes of at most this many tickets are searched through their own messages.
+SMALL = 2_000
 
 Row = tuple[int, int]
 
@@ -56,6 +59,17 @@ def _term(term: Term) -> tuple[str, list[str]]:
     return _LEXEME + suffix, list(term.words)
 
 
+def _walk_is_cheaper(last: int, matched: int, visible: int, window: int) -> bool:
+    """Whether walking the newest messages costs less than fetching every match through the
+    index, by what the newest SAMPLE messages showed (``last`` stands for the row count)."""
+    if not visible:
+        return False
+    sampled = min(SAMPLE, max(last, 1))
+    walked = min(RECENT, window * sampled / visible)
+    fetched = FETCH_COST * last * matched / sampled
+    return walked <= fetched
+
+
 def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
     """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
     first; and whether those are all of them."""
@@ -75,15 +89,18 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
             "set_config('max_parallel_workers_per_gather', '0', true)"
         )
         # How big the scope is, where the index ends, and how many of the newest SAMPLE
-        # messages match: the density that decides between walking and the GIN index.
+        # messages match (and are in scope): the densities that decide how to search.
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1}) AS scope), last.id, "
-            "(SELECT COUNT(*) FROM search_message s WHERE s.message_id > last.id - %s "
-            f"AND ts_match_vq(s.document, {tsquery}){public}{per_row}) "
-            "FROM (SELECT COALESCE(MAX(message_id), 0) AS id FROM search_message) AS last",
-            [*ids_params, SAMPLE, *text_params, *per_row_params],
+            "sample.matched, sample.visible FROM "
+            "(SELECT COALESCE(MAX(message_id), 0) AS id FROM search_message) AS last "
+            "CROSS JOIN LATERAL (SELECT COUNT(*) AS matched, "
+            f"COUNT(*) FILTER (WHERE TRUE{per_row}) AS visible FROM search_message s "
+            "WHERE s.message_id > last.id - %s "
+            f"AND ts_match_vq(s.document, {tsquery}){public}) AS sample",
+            [*ids_params, *per_row_params, SAMPLE, *text_params],
         )
-        count, last, sampled = cursor.fetchone()
+        count, last, matched, visible = cursor.fetchone()
         select = "SELECT s.message_id, s.ticket_id FROM search_message s WHERE"
         order = "ORDER BY s.message_id DESC LIMIT %s"
         params: list[Any]
@@ -95,8 +112,8 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
                 f"AND ts_match_vq(s.document, {tsquery}){public} {order}"
             )
             params = [*ids_params, *text_params, window]
-        elif sampled * RECENT / SAMPLE >= MIN_WALK:
-            # Dense enough: walk the newest RECENT messages. What they hold is what is ranked
+        elif _walk_is_cheaper(last, matched, visible, window):
+            # Walk the newest RECENT messages at most. What they hold is what is ranked
             # (fewer than ``window`` when the words are not that common: not complete).
             sql = (
                 f"{select} s.message_id > %s "
@@ -105,7 +122,7 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
             params = [last - RECENT, *text_params, *per_row_params, window]
             complete = last <= RECENT
         else:
-            # Sparse: every match from the index, then the newest.
+            # Every match from the index, then the newest.
             sql = f"{select} s.document @@ {tsquery}{public}{per_row} {order}"
             params = [*text_params, *per_row_params, window]
         cursor.execute(sql, params)

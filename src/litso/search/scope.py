@@ -14,10 +14,6 @@ from django.db.models.expressions import RawSQL
 
 from litso.tickets.models import Ticket
 
-# A scope of at most this many tickets is searched from its tickets' messages (a customer, a
-# small department); a bigger one from the newest matches, each checked against the scope.
-SMALL = 500
-
 
 @dataclass(frozen=True)
 class Scope:

@@ -17,9 +17,11 @@ from typing import Any
 from django.db import connection
 
 from litso.search.query import Query, Term
-from litso.search.scope import SMALL, Scope
+from litso.search.scope import Scope
 
 PUBLIC = "('inbound', 'outbound')"
+# Scopes of at most this many tickets are searched through their own messages.
+SMALL = 500
 
 Row = tuple[int, int]
 

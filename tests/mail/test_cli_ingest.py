@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from litso.jobs.runner import run_pending_tasks
 from litso.mail import cli_ingest
-from litso.mail.intake import receive_raw
+from litso.mail.intake import receive_many, receive_raw
 from litso.mail.models import InboundMail, InboundState
 from litso.tickets.models import Message, MessageKind, Ticket
 
@@ -104,6 +104,22 @@ def test_a_mail_that_fails_is_quarantined_alone_and_the_batch_goes_on(
     assert later.state == InboundState.PROCESSED
     assert later.ticket.customer.contacts.get().value == "new@klient.test"
     assert acks() == 3
+
+
+def test_mail_stored_by_a_run_stopped_before_processing_is_processed_by_the_next(
+    desk, tmp_path
+) -> None:
+    raws = [mail(1, "ola@klient.test", "Zamówienie 77"), mail(2, "jan@klient.test", "Faktura")]
+    # What an in-line run leaves when killed between storing a batch and processing it.
+    receive_many(raws[:1], process=False)
+    summary = ingest(write(tmp_path / "mails", raws))
+    assert summary["tickets_opened"] == 2
+    assert summary["duplicates"] == 0
+    assert not InboundMail.objects.filter(state=InboundState.RECEIVED).exists()
+    again = ingest(tmp_path / "mails")
+    assert again["duplicates"] == 2
+    assert again["tickets_opened"] == 0
+    assert acks() == 2
 
 
 def test_batches_end_at_their_size_in_mails_or_bytes() -> None:

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
 
 from litso.jobs.models import WorkerHeartbeat
-from litso.mail.intake import receive_many
+from litso.mail.intake import Received, receive_many
 from litso.mail.models import InboundMail, InboundSource, InboundState
 from litso.mail.processing import process_batch
 from litso.tickets.models import Message
@@ -98,7 +98,9 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
         received = receive_many(raws, source=InboundSource.FILE, process=not in_line)
         del raws
         stored = [r.inbound for r in received if not r.duplicate]
-        totals["duplicates"] += len(received) - len(stored)
+        stranded = _stranded(received, {inbound.pk for inbound in stored}, in_line)
+        totals["duplicates"] += len(received) - len(stored) - len(stranded)
+        stored += stranded
         if in_line:
             for part in batches(stored, PROCESS_BATCH, PROCESS_BATCH_BYTES, _raw_size):
                 process_batch([inbound.pk for inbound in part])
@@ -117,6 +119,23 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
             ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items())
             + f" ({elapsed:.1f} s)"
         )
+
+
+def _stranded(received: list[Received], new: set[int], in_line: bool) -> list[InboundMail]:
+    """Mails stored by an earlier run that was stopped before processing them (in-line
+    ingest enqueues no task): given again, they are processed now, not counted as duplicates.
+    With workers running they get a task; one that already has a task runs it twice, and the
+    second run finds the mail done."""
+    from litso.mail.tasks import process_inbound
+
+    found: dict[int, InboundMail] = {}
+    for r in received:
+        if r.duplicate and r.inbound.pk not in new and r.inbound.state == InboundState.RECEIVED:
+            found[r.inbound.pk] = r.inbound
+    if not in_line:
+        for pk in found:
+            process_inbound.enqueue(pk)
+    return list(found.values())
 
 
 def batches(

@@ -22,9 +22,9 @@ thousand take milliseconds (and the newest are what a desk looks for). When ther
 as "N+" and suggest adding a word.
 
 A search costs a fixed number of queries whatever it finds: the size of the permission scope,
-the matches (PostgreSQL: plus "SET LOCAL jit = off"), the matching tickets, the page's
-messages; one more for a ticket number, one more for e-mail addresses. (Reading the user's
-profile for ``tickets_visible_to`` comes on top, as for every list.)
+the matches with their tickets, the page's messages; one more for a ticket number, one more
+for e-mail addresses. (Reading the user's profile for ``tickets_visible_to`` comes on top,
+as for every list.)
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from litso.search.folding import fold
 from litso.search.query import Query, email_phrase, parse
 from litso.search.scope import Scope
 from litso.tickets.access import is_staff_member, tickets_visible_to
-from litso.tickets.models import Message, Ticket
+from litso.tickets.models import Message
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -160,23 +160,21 @@ def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     backend: Any = postgres if connection.vendor == "postgresql" else sqlite
     rows, complete = backend.candidates(scope, query, WINDOW)
     # Rows come newest first: a ticket's first row is its newest matching message.
-    per_ticket: dict[int, list[int]] = {}
-    for message_id, ticket_id in rows:
+    per_ticket: dict[int, _Found] = {}
+    for message_id, ticket_id, number, subject, status in rows:
         if ticket_id in per_ticket:
-            per_ticket[ticket_id][1] += 1
+            per_ticket[ticket_id].rank += 1
         else:
-            per_ticket[ticket_id] = [message_id, 1]
-    tickets = Ticket.objects.filter(pk__in=list(per_ticket)).values(*TICKET_FIELDS)
+            ticket = {"id": ticket_id, "number": number, "subject": subject, "status": status}
+            per_ticket[ticket_id] = _Found(ticket, message_id, rank=1, newest=message_id)
     terms = snippets.term_matchers(query)
-    found = []
-    for ticket in tickets:
-        message_id, messages = per_ticket[ticket["id"]]
-        subject = fold(ticket["subject"])
+    for found in per_ticket.values():
+        subject = fold(found.ticket["subject"])
         in_subject = sum(1 for term in terms if term.search(subject))
-        rank = in_subject + min(messages, 9) / 10
-        found.append(_Found(ticket, message_id, rank, newest=message_id))
-    found.sort(key=lambda f: (-f.rank, -f.newest))
-    return found, complete
+        # So far rank counted the ticket's matching messages.
+        found.rank = in_subject + min(found.rank, 9) / 10
+    ordered = sorted(per_ticket.values(), key=lambda f: (-f.rank, -f.newest))
+    return ordered, complete
 
 
 def _newest(scope: Scope) -> list[_Found]:

@@ -33,7 +33,8 @@ FETCH_COST = 5
 # Scopes of at most this many tickets are searched through their own messages.
 SMALL = 2_000
 
-Row = tuple[int, int]
+# (message id, ticket id, ticket number, subject, status)
+Row = tuple[int, int, int, str, str]
 
 # One word of a tsquery, folded like the index and quoted by hand: unaccent may turn a
 # letter into an apostrophe, so the quoting has to come after the folding, in SQL.
@@ -71,8 +72,12 @@ def _walk_is_cheaper(last: int, matched: int, visible: int, window: int) -> bool
 
 
 def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
-    """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
-    first; and whether those are all of them."""
+    """The newest ``window`` matching messages in scope, newest first, with their tickets'
+    number, subject and status; and whether those are all of them.
+
+    Two statements, each a round trip: under load a round trip to the server waits for a
+    core, so the settings, the scope size and the sample share one, the matches and their
+    tickets the other."""
     text_sql, text_params = tsquery_sql(query)
     tsquery = f"to_tsquery('pg_catalog.simple', {text_sql})"
     public = " AND s.public" if scope.public_only else ""
@@ -82,16 +87,15 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
         exists_sql, per_row_params = scope.contains_sql("s.ticket_id", " OFFSET 0")
         per_row = f" AND {exists_sql}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # Workers do not pay for themselves on statements this short (and take cores from the
-        # web processes); JIT compiling costs more than running them.
-        cursor.execute(
-            "SELECT set_config('jit', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true)"
-        )
         # How big the scope is, where the index ends, and how many of the newest SAMPLE
         # messages match (and are in scope): the densities that decide how to search.
+        # Settings for the next statement: workers do not pay for themselves on statements
+        # this short (and take cores from the web processes); JIT compiling costs more than
+        # running them.
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1}) AS scope), last.id, "
+            "SELECT set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true), "
+            f"(SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1}) AS scope), last.id, "
             "sample.matched, sample.visible FROM "
             "(SELECT COALESCE(MAX(message_id), 0) AS id FROM search_message) AS last "
             "CROSS JOIN LATERAL (SELECT COUNT(*) AS matched, "
@@ -100,7 +104,7 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
             f"AND ts_match_vq(s.document, {tsquery}){public}) AS sample",
             [*ids_params, *per_row_params, SAMPLE, *text_params],
         )
-        count, last, matched, visible = cursor.fetchone()
+        _, _, count, last, matched, visible = cursor.fetchone()
         select = "SELECT s.message_id, s.ticket_id FROM search_message s WHERE"
         order = "ORDER BY s.message_id DESC LIMIT %s"
         params: list[Any]
@@ -125,6 +129,13 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
             # Every match from the index, then the newest.
             sql = f"{select} s.document @@ {tsquery}{public}{per_row} {order}"
             params = [*text_params, *per_row_params, window]
-        cursor.execute(sql, params)
-        rows = [(int(m), int(t)) for m, t in cursor.fetchall()]
+        # The tickets, one index probe each (OFFSET 0: not a join the planner could hash).
+        cursor.execute(
+            "SELECT c.message_id, c.ticket_id, t.number, t.subject, t.status "
+            f"FROM ({sql}) AS c CROSS JOIN LATERAL (SELECT number, subject, status "
+            "FROM tickets_ticket WHERE id = c.ticket_id OFFSET 0) AS t "
+            "ORDER BY c.message_id DESC",
+            params,
+        )
+        rows = [(int(m), int(t), int(n), subject, status) for m, t, n, subject, status in cursor]
     return rows, len(rows) < window and complete is not False

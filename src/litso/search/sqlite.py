@@ -23,7 +23,8 @@ PUBLIC = "('inbound', 'outbound')"
 # Scopes of at most this many tickets are searched through their own messages.
 SMALL = 500
 
-Row = tuple[int, int]
+# (message id, ticket id, ticket number, subject, status)
+Row = tuple[int, int, int, str, str]
 
 
 def match_expression(query: Query) -> str:
@@ -37,8 +38,8 @@ def _term(term: Term) -> str:
 
 
 def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
-    """(message id, ticket id) of the newest ``window`` matching messages in scope, newest
-    first; and whether those are all of them."""
+    """The newest ``window`` matching messages in scope, newest first, with their tickets'
+    number, subject and status; and whether those are all of them."""
     ids_sql, ids_params = scope.ids_sql()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1})", ids_params)
@@ -63,13 +64,14 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
             params.extend(exists_params)
     where = "".join(f" AND {c}" for c in conditions)
     sql = (
-        "SELECT m.id, m.ticket_id "
+        "SELECT m.id, m.ticket_id, t.number, t.subject, t.status "
         "FROM search_message_fts CROSS JOIN tickets_message m ON m.id = search_message_fts.rowid "
+        "CROSS JOIN tickets_ticket t ON t.id = m.ticket_id "
         f"WHERE search_message_fts MATCH %s{where} "
         "ORDER BY search_message_fts.rowid DESC LIMIT %s"
     )
     params.append(window)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [(int(m), int(t)) for m, t in cursor.fetchall()]
+        rows = [(int(m), int(t), int(n), subject, status) for m, t, n, subject, status in cursor]
     return rows, len(rows) < window

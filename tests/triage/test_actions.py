@@ -201,6 +201,7 @@ def test_abusive_message_is_flagged_raised_noted_and_supervisors_told(desk: Desk
     assert flag.score > 0.5
     assert any(r.startswith("profanity") for r in flag.reasons)
     assert ticket.priority in ("high", "urgent")
+    assert ticket.escalated
     triage = TicketTriage.objects.get(ticket=ticket)
     assert triage.abusive
     note = ticket.messages.get(kind=MessageKind.SYSTEM)

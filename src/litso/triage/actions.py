@@ -170,7 +170,7 @@ def _apply_priority(ticket: Ticket, prediction: Prediction) -> Ticket:
 
 
 def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: str) -> Ticket:
-    from litso.tickets.actions import do_add_note
+    from litso.tickets.actions import do_add_note, do_escalate
 
     verdict = abuse.score_text(text, triage.language or ticket.language or None)
     if not verdict.flagged:
@@ -190,6 +190,8 @@ def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: s
     actor = Actor.system(f"abusive or very angry message ({', '.join(verdict.reasons[:4])})")
     record(ticket, actor, "abuse_flag", new=f"{verdict.score:.2f}", data={"message": message.pk})
     ticket = raise_priority(ticket, actor, at_least=ABUSE_PRIORITY)
+    # Escalated, so supervisors see it whatever its department (principle 9: never silence).
+    ticket = do_escalate(ticket, actor, reason=actor.reason)
     do_add_note(ticket, actor, body_text=note)
     _notify_supervisors(ticket, "abuse")
     return ticket

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 from django.utils import timezone
 
 from litso.audit.models import Event
@@ -67,6 +67,26 @@ def test_after_an_overflow_the_cursor_starts_again_from_the_newest() -> None:
 def test_a_message_is_a_server_sent_event() -> None:
     assert live.message("change", {"a": "ż"}, 42) == 'event: change\nid: 42\ndata: {"a":"ż"}\n\n'
     assert live.message("presence", []) == "event: presence\ndata: []\n\n"
+
+
+def test_a_broken_connection_is_replaced_and_the_call_tried_again(monkeypatch) -> None:
+    closed: list[bool] = []
+
+    class Connection:
+        def close(self) -> None:
+            closed.append(True)
+
+    monkeypatch.setattr(live, "connection", Connection())
+    calls: list[int] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "ok"
+
+    assert live._guarded(flaky) == "ok"
+    assert (len(calls), closed) == (2, [True])
 
 
 # --- which changes an agent hears
@@ -145,27 +165,34 @@ async def read(
 
 
 def run(scenario: Any) -> Any:
-    """Run a stream scenario, its database work on one executor thread closed at the end.
+    """Run a stream scenario, the stream's database work on one thread, closed at the end.
 
     One thread, so its connection can be closed here: a connection left open in a finished
     thread keeps PostgreSQL from dropping the test database.
     """
+    executor = ThreadPoolExecutor(max_workers=1)
+    plain, live._executor = live._executor, executor
 
     async def main() -> Any:
-        loop = asyncio.get_running_loop()
-        loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
         try:
             return await scenario()
         finally:
-            await loop.run_in_executor(None, connections.close_all)
+            await asyncio.get_running_loop().run_in_executor(executor, connections.close_all)
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        live._executor = plain
+        executor.shutdown()
 
 
 def sync(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """The test's own writes, as another process would make them (a thread, committed)."""
     from asgiref.sync import sync_to_async
 
-    return sync_to_async(function, thread_sensitive=False)(*args, **kwargs)
+    return sync_to_async(function, thread_sensitive=False, executor=live._executor)(
+        *args, **kwargs
+    )
 
 
 @pytest.mark.django_db(transaction=True)

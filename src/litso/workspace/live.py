@@ -16,8 +16,10 @@ Cost, per open page: one query every ``POLL_SECONDS`` (events above the cursor, 
 agent may see, through the primary key index); a ticket page adds its presence query and an
 upsert every ``presence.HEARTBEAT``. Open streams are capped per process (``max_streams``);
 a stream ends after ``STREAM_SECONDS`` and the browser reconnects, which re-checks the session.
-Database calls run on the event loop's shared executor threads (``thread_sensitive=False``),
-so hundreds of open pages hold a handful of database connections, not one each.
+Database calls run on a small pool of threads of their own (``DB_THREADS``), each keeping
+its connection for as long as it works: hundreds of open pages hold a handful of database
+connections, not one each, and polls never pay for a connect (whatever CONN_MAX_AGE says,
+which is about requests).
 
 Ids are handed out at insert but committed in any order (PostgreSQL): an event with a lower
 id can become visible after a higher one was sent. So the cursor's floor trails the newest id
@@ -35,12 +37,13 @@ import signal
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone, translation
 
@@ -67,8 +70,11 @@ FIRST_WINDOW = 500
 MAX_SINCE = datetime.timedelta(minutes=10)
 DEFAULT_MAX_STREAMS = 200
 
+DB_THREADS = 4
+
 T = TypeVar("T")
 _open_streams = 0
+_executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="litso-live")
 
 
 def max_streams() -> int:
@@ -163,9 +169,6 @@ def poll(
     heartbeat: bool,
     language: str,
 ) -> Poll:
-    # Executor threads serve many streams and no request: drop a connection that is broken
-    # or older than CONN_MAX_AGE here, as Django does at the start of every request.
-    close_old_connections()
     found = changes(user, floor, ticket_id=ticket_id, since=since)
     if ticket_id is None:
         return Poll(found, None)
@@ -180,7 +183,6 @@ def poll(
 
 
 def start(last_event_id: int | None, look_back: bool) -> Cursor:
-    close_old_connections()
     if last_event_id is not None:
         return Cursor(floor=last_event_id, newest=last_event_id)
     # A first connection: the page was drawn a moment ago, and changes committed since then
@@ -190,7 +192,6 @@ def start(last_event_id: int | None, look_back: bool) -> Cursor:
 
 
 def leave(user: User, ticket_id: int) -> None:
-    close_old_connections()
     presence.leave(user, ticket_id)
 
 
@@ -205,8 +206,18 @@ def server_stopping() -> bool:
     return bool(getattr(getattr(handler, "__self__", None), "should_exit", False))
 
 
+def _guarded(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return function(*args, **kwargs)
+    except (InterfaceError, OperationalError):
+        # The database restarted or the network dropped: a fresh connection, one more try.
+        connection.close()
+        return function(*args, **kwargs)
+
+
 async def _db(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await sync_to_async(function, thread_sensitive=False)(*args, **kwargs)
+    call = sync_to_async(_guarded, thread_sensitive=False, executor=_executor)
+    return await call(function, *args, **kwargs)
 
 
 def message(kind: str, data: Any, event_id: int | None = None) -> str:

@@ -188,3 +188,22 @@ def test_a_breach_hands_over_only_to_someone_who_speaks_the_language(desk: Desk)
     # Anna held it and speaks only English; Olga speaks Russian and is on shift.
     assert ticket.assignee == olga
     assert "speaks ru" in Event.objects.filter(ticket=ticket, verb="assign").last().reason  # type: ignore[union-attr]
+
+
+def test_an_agent_gets_one_mail_for_the_timers_of_a_round(desk: Desk) -> None:
+    _policy(first_response_minutes=60, resolution_minutes=90, notify_assignee=True)
+    numbers = []
+    for _ in range(3):
+        ticket = desk.open()
+        do_assign(ticket, desk.agent_a, Actor.agent(desk.admin))
+        numbers.append(age(ticket, 120).number)
+    run_pending_tasks()  # the assignment mails
+    assert fire_due_timers() == 6
+    mail.outbox.clear()
+    run_pending_tasks()
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["anna@staff.test"], "6 SLA targets missed or close")
+    ]
+    body = mail.outbox[0].body
+    assert all(f"Ticket #{number} " in body for number in numbers)
+    assert body.count("missed its resolution target") == 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +31,7 @@ from litso.sla.clock import (
 )
 from litso.sla.customer_update import send_still_working
 from litso.sla.models import SlaBreach, SlaPolicy, TicketSla
-from litso.sla.tasks import ClockWriter, notify_sla
+from litso.sla.tasks import ClockWriter, notify_sla, notify_sla_many
 from litso.staff.models import AgentProfile, Role
 from litso.tickets.models import OPEN_STATUSES, Ticket
 
@@ -52,11 +53,19 @@ class _Round:
     events: list[Event] = field(default_factory=list)
     breaches: list[SlaBreach] = field(default_factory=list)
     clocks: list[TicketSla] = field(default_factory=list)
+    # Per user, [ticket id, kind, stage, due at]: one notification task per user and round.
+    notes: dict[int, list[list[Any]]] = field(default_factory=dict)
 
     def write(self) -> None:
         Event.objects.bulk_create(self.events)
         SlaBreach.objects.bulk_create(self.breaches)
         ClockWriter(TicketSla).update(self.clocks)
+        for user_id, notes in self.notes.items():
+            if len(notes) == 1:
+                ticket_id, kind, stage, due = notes[0]
+                notify_sla.enqueue(ticket_id, user_id, kind, stage, due)
+            else:
+                notify_sla_many.enqueue(user_id, notes)
 
 
 @periodic("sla.fire_due_timers", every_seconds=5)
@@ -205,7 +214,10 @@ def _act(
             )
         )
     for user_id in recipients(ticket, policy, timer.stage):
-        notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, due)
+        if batch is None:
+            notify_sla.enqueue(ticket.pk, user_id, timer.kind, timer.stage, due)
+        else:
+            batch.notes.setdefault(user_id, []).append([ticket.pk, timer.kind, timer.stage, due])
     if timer.stage == WARNING:
         return False
     breach = SlaBreach(

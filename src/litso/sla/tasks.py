@@ -42,6 +42,39 @@ def notify_sla(ticket_id: int, user_id: int, kind: str, stage: str, due_at: str)
 
 
 @durable_task(queue_name="default")
+def notify_sla_many(user_id: int, notes: list[list[Any]]) -> str:
+    """One mail for several timers of one round: notes are [ticket id, kind, stage, due at].
+
+    A desk coming back from a break can fire hundreds of timers at once; an agent gets one
+    mail listing theirs rather than one each (and the scheduler queues one task, not many).
+    """
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return "no longer relevant"
+    if not user.email:
+        return "agent has no email"
+    tickets = Ticket.objects.in_bulk([note[0] for note in notes])
+    lines = []
+    for ticket_id, kind, stage, due_at in notes:
+        ticket = tickets.get(ticket_id)
+        if ticket is not None:
+            lines.append(
+                f"Ticket #{ticket.number} ({ticket.subject}) {STAGE_WORDS.get(stage, stage)} "
+                f"{kind.replace('_', ' ')} target, due {due_at}.\n"
+                f"{settings.SITE_URL}/admin/tickets/ticket/{ticket.pk}/change/"
+            )
+    if not lines:
+        return "no longer relevant"
+    EmailMessage(
+        subject=f"{len(lines)} SLA targets missed or close",
+        body="\n\n".join(lines),
+        to=[user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    ).send(fail_silently=False)
+    return f"notified {user.email} of {len(lines)}"
+
+
+@durable_task(queue_name="default")
 def recompute_open_tickets(after_id: int = 0, until_id: int | None = None) -> str:
     """Recompute the deadlines of every open ticket (ids in ``(after_id, until_id]``).
 
@@ -172,5 +205,3 @@ class ClockWriter:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
-
-

@@ -25,8 +25,8 @@ from litso.search.query import Query, Term
 from litso.search.scope import Scope
 
 # Messages tested to measure how common the words are, and walked at most.
-SAMPLE = 2_000
-RECENT = 20_000
+SAMPLE = 1_000
+RECENT = 10_000
 # What fetching one match through the index costs, in rows walked (a random heap read and
 # the scope test, against one more row read in order and tested): measured, roughly.
 FETCH_COST = 5
@@ -91,7 +91,8 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
         # messages match (and are in scope): the densities that decide how to search.
         # Settings for the next statement: workers do not pay for themselves on statements
         # this short (and take cores from the web processes); JIT compiling costs more than
-        # running them.
+        # running them. They are local to the transaction (inside a caller's transaction,
+        # they last until it ends).
         # (The sample is the newest rows by LIMIT, not by an id range: a range bound computed
         # in the statement makes the planner guess a third of the table, and JIT for it.)
         cursor.execute(

@@ -214,4 +214,5 @@ def test_mail_to_no_departments_address_is_left_to_triage(desk) -> None:  # type
     triage = TicketTriage.objects.get(ticket=process(stray.inbound.pk).ticket)
     assert triage.routed_by != "address"
     addressed = receive_raw(make_mail(to="sales@shop.test", subject="Another thing"))
-    assert TicketTriage.objects.get(ticket=process(addressed.inbound.pk).ticket).routed_by == "address"
+    routed = TicketTriage.objects.get(ticket=process(addressed.inbound.pk).ticket)
+    assert routed.routed_by == "address"

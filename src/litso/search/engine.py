@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 WINDOW = 1000
 MAX_LIMIT = 200
+TICKET_FIELDS = ("id", "number", "subject", "status")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class SearchHit:
     status: str
     # The subject, HTML-escaped, with the matched words in <mark>.
     subject_html: SafeString
-    # About 200 characters of the best-matching message around the first match, escaped,
+    # About 200 characters of the newest matching message around the first match, escaped,
     # matches in <mark>; "" when the ticket was found by its number or customer only.
     snippet: SafeString
     # The newest matching message (to scroll to), None as above.
@@ -104,11 +105,7 @@ def search(
 
     number_hit = None
     if query.ticket_number is not None:
-        number_hit = (
-            visible.filter(number=query.ticket_number)
-            .values("id", "number", "subject", "status")
-            .first()
-        )
+        number_hit = visible.filter(number=query.ticket_number).values(*TICKET_FIELDS).first()
     if query.emails:
         customers = list(
             ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in=query.emails).values_list(
@@ -132,7 +129,7 @@ def search(
         found, complete = [], True
 
     if number_hit is not None:
-        first = _Found(number_hit, message_id=None, rank=float("inf"), newest=0)
+        first = _Found(number_hit, message_id=None, rank=float("inf"))
         found = [first] + [f for f in found if f.ticket["id"] != number_hit["id"]]
     return SearchResult(
         query=query,
@@ -147,13 +144,11 @@ def search(
 
 @dataclass
 class _Found:
-    ticket: Any  # a values() row: id, number, subject, status
+    ticket: Any  # a values() row: TICKET_FIELDS
+    # The newest matching message.
     message_id: int | None
-    rank: float
-    newest: int
-
-
-TICKET_FIELDS = ("id", "number", "subject", "status")
+    rank: float = 0.0
+    messages: int = 0
 
 
 def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
@@ -162,25 +157,23 @@ def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     # Rows come newest first: a ticket's first row is its newest matching message.
     per_ticket: dict[int, _Found] = {}
     for message_id, ticket_id, number, subject, status in rows:
-        if ticket_id in per_ticket:
-            per_ticket[ticket_id].rank += 1
-        else:
+        if ticket_id not in per_ticket:
             ticket = {"id": ticket_id, "number": number, "subject": subject, "status": status}
-            per_ticket[ticket_id] = _Found(ticket, message_id, rank=1, newest=message_id)
+            per_ticket[ticket_id] = _Found(ticket, message_id)
+        per_ticket[ticket_id].messages += 1
     terms = snippets.term_matchers(query)
     for found in per_ticket.values():
         subject = fold(found.ticket["subject"])
         in_subject = sum(1 for term in terms if term.search(subject))
-        # So far rank counted the ticket's matching messages.
-        found.rank = in_subject + min(found.rank, 9) / 10
-    ordered = sorted(per_ticket.values(), key=lambda f: (-f.rank, -f.newest))
+        found.rank = in_subject + min(found.messages, 9) / 10
+    ordered = sorted(per_ticket.values(), key=lambda f: (-f.rank, -(f.message_id or 0)))
     return ordered, complete
 
 
 def _newest(scope: Scope) -> list[_Found]:
     """A customer's tickets (the query was an e-mail address), the newest first."""
     tickets = scope.visible.order_by("-created_at", "-id").values(*TICKET_FIELDS)[:WINDOW]
-    return [_Found(ticket, None, 0.0, newest=0) for ticket in tickets]
+    return [_Found(ticket, message_id=None) for ticket in tickets]
 
 
 def _hits(page: list[_Found], query: Query) -> list[SearchHit]:

@@ -63,7 +63,7 @@ TICKET_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "id", "ticket_id", "kind", "author_kind", "author_agent_id", "author_customer_id", "channel",
-    "subject", "body_text", "body_html", "created_at", "external_id", "delivery",
+    "subject", "body_text", "body_html", "language", "created_at", "external_id", "delivery",
     "delivery_error", "delivery_attempts",
 )
 EVENT_COLUMNS = (
@@ -260,7 +260,7 @@ class Generator:
                 # fmt: off
                 messages.append((
                     self.message_id, ticket_id, kind, author, agent, cust, channel,
-                    subject if j == 0 else "", body, "", when, ext, delivery, "",
+                    subject if j == 0 else "", body, "", language, when, ext, delivery, "",
                     1 if delivery else 0,
                 ))
                 # fmt: on

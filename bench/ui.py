@@ -165,6 +165,8 @@ def queries_of(user: Any, path: str, explain: bool) -> dict[str, Any]:
         started = time.perf_counter()
         response = client.get(path)
         seconds = time.perf_counter() - started
+    # A list now: the log behind captured_queries starts again with the next request.
+    queries = list(captured.captured_queries)
     if response.status_code != 200:
         raise SystemExit(f"{path}: HTTP {response.status_code}")
     warm = []
@@ -172,10 +174,10 @@ def queries_of(user: Any, path: str, explain: bool) -> dict[str, Any]:
         started = time.perf_counter()
         client.get(path)
         warm.append(time.perf_counter() - started)
-    timed = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)
+    timed = sorted(queries, key=lambda q: float(q["time"]), reverse=True)
     slowest = timed[0] if timed else {"sql": "", "time": "0"}
     figures: dict[str, Any] = {
-        "queries": len(captured.captured_queries),
+        "queries": len(queries),
         "cold_ms": round(seconds * 1000, 1),
         # What the page costs a server with nothing else to do (sidebar counts cached).
         "warm_median_ms": round(statistics.median(warm) * 1000, 1),

@@ -24,21 +24,23 @@ def test_who_may_supervise(desk) -> None:
     assert not dashboard.can_supervise(desk.customer_x.user)
 
 
-def test_requests_without_a_human_reaction_earliest_promise_first(desk) -> None:
-    later, sooner, no_sla = desk.open(subject="Later"), desk.open(subject="Sooner"), desk.open()
+def test_requests_without_a_human_reaction_longest_waiting_first(desk) -> None:
+    later, sooner, oldest = desk.open(subject="Later"), desk.open(subject="Sooner"), desk.open()
     set_due(later, 90)
     set_due(sooner, 30)
+    update(oldest, created_at=timezone.now() - datetime.timedelta(hours=3))
     answered = desk.open(subject="Answered")
     do_reply(answered, Actor.agent(desk.agent_a), body_text="We are on it.")
     solved = desk.open(subject="Solved")
     do_change_status(solved, Status.SOLVED, Actor.agent(desk.agent_a))
     board = dashboard.board(desk.supervisor, timezone.now())
-    assert numbers(board, "silent") == [sooner.number, later.number, no_sla.number]
+    assert numbers(board, "silent") == [oldest.number, later.number, sooner.number]
     assert board.section("silent").count == 3
-    [first, *_] = board.section("silent").lines
-    assert first.deadline is not None
-    assert first.deadline.kind == "first_response"
-    assert datetime.timedelta(0) <= first.age < datetime.timedelta(minutes=5)
+    first, second, _third = board.section("silent").lines
+    assert first.deadline is None
+    assert datetime.timedelta(hours=3) <= first.age < datetime.timedelta(hours=3, minutes=5)
+    assert second.deadline is not None
+    assert second.deadline.kind == "first_response"
 
 
 def test_breaches_and_near_breaches_most_urgent_first(desk) -> None:

@@ -188,24 +188,29 @@
     });
   }
 
-  // --- the dashboard: reloaded on changes, at most every few seconds, and as time passes
-  var lastDashboard = 0;
-  var dashboardTimer = null;
-
-  function refreshDashboard() {
-    var wait = Math.max(0, lastDashboard + 5000 - Date.now());
-    if (dashboardTimer) return;
-    dashboardTimer = window.setTimeout(function () {
-      dashboardTimer = null;
-      lastDashboard = Date.now();
-      reload(["#dashboard"], null, null);
-    }, wait);
+  // At most one reload per `interval`, however many changes arrive: on a busy desk every
+  // open inbox would otherwise be drawn again at every poll.
+  function throttled(action, interval) {
+    var last = 0;
+    var timer = null;
+    return function () {
+      if (timer) return;
+      timer = window.setTimeout(function () {
+        timer = null;
+        last = Date.now();
+        action();
+      }, Math.max(0, last + interval - Date.now()));
+    };
   }
+
+  // --- the dashboard: reloaded on changes and as time passes
+  var refreshDashboard = throttled(function () { reload(["#dashboard"], null, null); }, 5000);
+  var refreshList = throttled(function () { refreshInbox(false); }, 4000);
 
   function changed(count) {
     if (presence) refreshTicket();
     else if (dashboard) refreshDashboard();
-    else { waiting += count; refreshInbox(false); }
+    else { waiting += count; refreshList(); }
   }
 
   source.addEventListener("change", function (event) {

@@ -8,9 +8,9 @@ still stored as the JSON the engine reads.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from litso.core.admin import ReadOnlyAdmin
 from litso.sla.forms import BusinessCalendarForm, SlaPolicyForm
 from litso.sla.models import BusinessCalendar, SlaBreach, SlaPolicy, TicketSla
 from litso.sla.spec import WEEKDAYS
@@ -90,17 +90,6 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             },
         ),
     )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(TicketSla)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from litso.core.admin import ReadOnlyAdmin
 from litso.triage.models import MessageFlag, TicketTriage, TrainedRouter, TriageRule
 
 
@@ -55,19 +55,8 @@ class TriageRuleAdmin(admin.ModelAdmin):
     )
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(TicketTriage)
-class TicketTriageAdmin(ReadOnly):
+class TicketTriageAdmin(ReadOnlyAdmin):
     list_display = (
         "ticket",
         "language",
@@ -83,14 +72,14 @@ class TicketTriageAdmin(ReadOnly):
 
 
 @admin.register(MessageFlag)
-class MessageFlagAdmin(ReadOnly):
+class MessageFlagAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "score", "created_at")
     list_select_related = ("ticket",)
     raw_id_fields = ("message", "ticket")
 
 
 @admin.register(TrainedRouter)
-class TrainedRouterAdmin(ReadOnly):
+class TrainedRouterAdmin(ReadOnlyAdmin):
     list_display = (
         "target",
         "trained_at",

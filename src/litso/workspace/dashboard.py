@@ -11,16 +11,17 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from litso.sla.models import TicketSla
 from litso.staff.models import AgentProfile
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.models import OPEN_STATUSES, Ticket
 from litso.triage.models import MessageFlag, TicketTriage
-from litso.workspace.inbox import COUNT_CAP, SOON, breaching_before, next_due_expression
+from litso.workspace.inbox import COUNT_CAP, DUE_FIELDS, SOON, next_due_expression
 from litso.workspace.timeline import Deadline, next_deadline
 
 if TYPE_CHECKING:
@@ -133,6 +134,19 @@ def _section(
     return Section(slug, title, _capped(tickets), _lines(ordered, now, note))
 
 
+def _clocks_due_before(moment: datetime.datetime) -> QuerySet[TicketSla]:
+    """Tickets with any deadline before ``moment``, from the clocks' own indexes.
+
+    The OR is inside one query on the clock table, which both databases answer by combining
+    its four deadline indexes; the tickets are then fetched by key. (OR-ing four subqueries
+    against the tickets instead makes PostgreSQL test every visible open ticket.)
+    """
+    due = Q()
+    for name in DUE_FIELDS:
+        due |= Q(**{f"{name}__lt": moment})
+    return TicketSla.objects.filter(due).values("ticket_id")
+
+
 def _chases(ticket: Ticket) -> str:
     return str(_("chased %(count)d×") % {"count": ticket.triage.chase_count})
 
@@ -142,8 +156,8 @@ def board(user: User, now: datetime.datetime) -> Board:
     open_ = visible.filter(status__in=OPEN_STATUSES)
 
     silent = open_.filter(first_response_at__isnull=True)
-    breached = open_.filter(breaching_before(now))
-    breaching = open_.filter(breaching_before(now + SOON))
+    breached = open_.filter(pk__in=_clocks_due_before(now))
+    breaching = open_.filter(pk__in=_clocks_due_before(now + SOON))
     escalated = open_.filter(escalated=True)
     # From the triage rows (few, and waiting_for_agent is indexed) to their tickets, rather
     # than from every open ticket to its triage row.

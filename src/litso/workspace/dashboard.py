@@ -134,7 +134,7 @@ def _section(
     return Section(slug, title, _capped(tickets), _lines(ordered, now, note))
 
 
-def _clocks_due_before(moment: datetime.datetime) -> QuerySet[TicketSla]:
+def _clocks_due_before(moment: datetime.datetime) -> QuerySet[TicketSla, Any]:
     """Tickets with any deadline before ``moment``, from the clocks' own indexes.
 
     The OR is inside one query on the clock table, which both databases answer by combining

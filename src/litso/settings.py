@@ -94,7 +94,9 @@ def _database() -> dict[str, Any]:
     if not url:
         url = f"sqlite:///{DATA_DIR / 'litso.sqlite3'}"
     db: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 60))
+        # 0: under uvicorn (ASGI) every request runs in its own thread, so kept connections
+        # are never reused nor closed and PostgreSQL runs out of slots.
+        dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 0))
     )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else db["CONN_MAX_AGE"]
@@ -232,6 +234,8 @@ LITSO_TRIAGE_CHASE_SIMILARITY = env_int("LITSO_TRIAGE_CHASE_SIMILARITY", 50)
 LITSO_TRIAGE_CHASE_DAYS = env_int("LITSO_TRIAGE_CHASE_DAYS", 7)
 # The languages the desk works in: detection chooses among these only.
 LITSO_LANGUAGES = env_list("LITSO_LANGUAGES", default=["en", "ru", "pl"])
+# Live updates: server-sent event streams one web process keeps open at most.
+LITSO_LIVE_MAX_STREAMS = env_int("LITSO_LIVE_MAX_STREAMS", 200)
 # With no router trained yet, train on the history at once instead of waiting for the night.
 LITSO_TRIAGE_TRAIN_AT_ONCE = env_bool("LITSO_TRIAGE_TRAIN_AT_ONCE", default=True)
 

@@ -208,3 +208,50 @@ def test_routing_from_a_saved_model_does_not_load_scikit_learn(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["delivery", "False"]
+
+
+def test_finer_labels_blend_the_two_models_half_and_half() -> None:
+    train_texts, coarse = texts(TRAIN), labels(TRAIN)
+    # Split every label in two by the message's length: a finer label the model can learn.
+    fine = ["long" if len(t) > 40 else "short" for t in train_texts]
+    pairs = [f"{a}{classifier_module.FINE_SEP}{b}" for a, b in zip(coarse, fine, strict=True)]
+    blended = TextClassifier().fit(train_texts, coarse, fine_labels=fine)
+    plain = TextClassifier().fit(train_texts, coarse)
+    finer = TextClassifier().fit(train_texts, pairs)
+    messages = [text for text, _ in TEST]
+    by_label = np.zeros((len(finer.classes), len(plain.classes)))
+    for row, pair in enumerate(finer.classes):
+        by_label[row, plain.classes.index(pair.split(classifier_module.FINE_SEP)[0])] = 1
+    expected = 0.5 * plain.probabilities(messages) + 0.5 * finer.probabilities(messages) @ by_label
+    got = blended.probabilities(messages)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    assert not np.allclose(got, plain.probabilities(messages), atol=1e-3)
+    one = blended.predict(messages[0])
+    assert one.confidence == pytest.approx(float(got[0].max()), abs=1e-5)
+
+
+def test_finer_labels_that_divide_nothing_are_ignored() -> None:
+    train_texts, coarse = texts(TRAIN), labels(TRAIN)
+    same = TextClassifier().fit(train_texts, coarse, fine_labels=["x"] * len(coarse))
+    plain = TextClassifier().fit(train_texts, coarse)
+    messages = [text for text, _ in TEST]
+    np.testing.assert_allclose(same.probabilities(messages), plain.probabilities(messages))
+    with pytest.raises(ValueError, match="fine labels"):
+        TextClassifier().fit(train_texts, coarse, fine_labels=["x"])
+
+
+def test_finer_model_is_saved_and_older_files_still_load(tmp_path: Path) -> None:
+    train_texts, coarse = texts(TRAIN), labels(TRAIN)
+    fine = ["long" if len(t) > 40 else "short" for t in train_texts]
+    model = TextClassifier().fit(train_texts, coarse, fine_labels=fine)
+    path = tmp_path / "router.joblib"
+    model.save(path)
+    messages = [text for text, _ in TEST]
+    loaded = TextClassifier.load(path)
+    np.testing.assert_allclose(loaded.probabilities(messages), model.probabilities(messages))
+    state = joblib.load(path)
+    del state["fine"]  # as written before finer labels existed
+    joblib.dump(state, path)
+    older = TextClassifier.load(path)
+    assert older._fine is None
+    assert older.predict(messages[0]).label in model.classes

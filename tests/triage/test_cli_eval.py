@@ -91,3 +91,20 @@ def test_the_litso_command_shows_no_traceback(
         "CommandError: train.csv line 2: column 'label' is empty"
     ]
     assert captured.out == ""
+
+
+def test_eval_with_a_finer_label_column(tmp_path: Path) -> None:
+    train = tmp_path / "train.jsonl"
+    lines = [
+        json.dumps({"text": t, "label": label, "kind": "long" if len(t) > 40 else "short"})
+        for t, label in TRAIN
+    ]
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    test = write_jsonl(tmp_path / "test.jsonl", TEST, ("text", "label"))
+    result = eval_json("--train", str(train), "--test", str(test), "--fine-label-col", "kind")
+    assert result["fine_labels"] is True
+    assert float(result["accuracy"]) >= 0.9
+    with pytest.raises(CommandError, match=r"^train\.jsonl line 1: no key 'sort'"):
+        call_command(
+            "triage", "eval", "--train", str(train), "--test", str(test), "--fine-label-col", "sort"
+        )

@@ -10,6 +10,11 @@ target (department, request type, priority) from the desk's tickets and stores i
 - Confidence: softmax of the SVM scores with a temperature fitted on held-out folds
   (``classifier_calibration``); ``calibrated`` says whether there was data to fit it.
 - Cold start: ``from_descriptions`` learns from a few words per label.
+- Finer labels: given ``fine_labels`` (a department's request types, clinc150's intents for its
+  domains), a second model learns the pairs (label, fine label) on the same features, and a
+  label's probability is the mean of the first model's and the sum over its pairs. The finer
+  model sees distinctions the coarse one blurs: on clinc150's domains 0.978 → 0.980 (weight
+  chosen on ``val``).
 
 Saved models are joblib files of plain arrays and dicts (no scikit-learn objects), so they
 load in any scikit-learn version; like any pickle, load only files the desk wrote itself.
@@ -46,6 +51,10 @@ MIN_DF_ABOVE = 2_000
 ALTERNATIVES = 3
 EVIDENCE = 5
 EVIDENCE_SHARE = 0.25
+# The finer model's share of a label's probability (clinc150 val: 0.25 0.9750, 0.5 0.9757,
+# 0.75 0.9740 domain accuracy).
+FINE_WEIGHT = 0.5
+FINE_SEP = "\x1f"
 
 
 class NotEnoughData(ValueError):
@@ -93,6 +102,7 @@ class TextClassifier:
         self._bias = np.zeros(0, dtype=np.float32)
         self._scale = DEFAULT_SCALE
         self._fallback = ""
+        self._fine: _FineModel | None = None
         self.calibrated = False
         self.source = ""
         self.trained_on = 0
@@ -103,11 +113,21 @@ class TextClassifier:
         return list(self._classes)
 
     def fit(
-        self, texts: Sequence[str], labels: Sequence[str], calibrate: bool = True
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        calibrate: bool = True,
+        fine_labels: Sequence[str] | None = None,
     ) -> TextClassifier:
-        """Train on examples; raises NotEnoughData without two labels to tell apart."""
+        """Train on examples; raises NotEnoughData without two labels to tell apart.
+
+        ``fine_labels`` (optional, one per example) subdivide the labels; see the module
+        docstring. They are ignored when they divide no label further.
+        """
         if len(texts) != len(labels):
             raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+        if fine_labels is not None and len(fine_labels) != len(labels):
+            raise ValueError(f"{len(labels)} labels but {len(fine_labels)} fine labels")
         labels = [str(label) for label in labels]
         counts = Counter(labels)
         if not counts:
@@ -129,14 +149,34 @@ class TextClassifier:
             )
             if len(truth):
                 scale, calibrated = fit_scale(scores, truth), True
+        fine = None
+        if fine_labels is not None:
+            pairs = [f"{a}{FINE_SEP}{b}" for a, b in zip(labels, fine_labels, strict=True)]
+            if len(set(pairs)) > len(classes):
+                fine = self._fit_fine(x, pairs, classes, calibrate)
         # Assigned only now: a fit that fails leaves the previous model whole.
         self._classes, self._blocks = classes, blocks
         self._weights, self._bias, self._mean = weights, bias, weights.mean(axis=1)
         self._scale, self.calibrated = scale, calibrated
+        self._fine = fine
         self._fallback = counts.most_common(1)[0][0]
         self.source = "history"
         self.trained_on = len(labels)
         return self
+
+    def _fit_fine(
+        self, x: sp.csr_matrix, pairs: list[str], classes: list[str], calibrate: bool
+    ) -> _FineModel:
+        fine_classes = sorted(set(pairs))
+        weights, bias = _train(x, pairs, self.c)
+        scale = DEFAULT_SCALE
+        if calibrate:
+            scores, truth = held_out_scores(
+                x, pairs, fine_classes, self._fold_scorer, self.calibration_folds, self.seed
+            )
+            if len(truth):
+                scale = fit_scale(scores, truth)
+        return _FineModel.build(fine_classes, classes, weights, bias, scale)
 
     def _fold_scorer(
         self, x: sp.csr_matrix, y: np.ndarray
@@ -180,6 +220,8 @@ class TextClassifier:
         if len(columns) == 0:
             return self._unknown()
         probabilities = softmax(values @ self._weights[columns] + self._bias, self._scale)
+        if self._fine is not None:
+            probabilities = self._fine.blend(probabilities, values @ self._fine.weights[columns])
         return self._prediction(probabilities, weighed, toks)
 
     def predict_many(self, messages: Sequence[str]) -> list[Prediction]:
@@ -188,7 +230,7 @@ class TextClassifier:
         tokenised = [text.tokens(message) for message in messages]
         analysed = [text.analyse(self._blocks, toks) for toks in tokenised]
         x = text.stack(analysed, self._weights.shape[0])
-        probabilities = softmax(np.asarray(x @ self._weights) + self._bias, self._scale)
+        probabilities = self._matrix_probabilities(x)
         empty = np.diff(x.indptr) == 0
         return [
             self._unknown() if empty[i] else self._prediction(probabilities[i], weighed, toks)
@@ -199,9 +241,15 @@ class TextClassifier:
         """Class probabilities, one row per message and one column per ``classes`` entry."""
         self._require_fitted()
         x = text.matrix(self._blocks, messages, self._weights.shape[0])
-        probabilities = softmax(np.asarray(x @ self._weights) + self._bias, self._scale)
+        probabilities = self._matrix_probabilities(x)
         empty = np.diff(x.indptr) == 0
         probabilities[empty] = 1.0 / len(self._classes)
+        return probabilities
+
+    def _matrix_probabilities(self, x: sp.csr_matrix) -> np.ndarray:
+        probabilities = softmax(np.asarray(x @ self._weights) + self._bias, self._scale)
+        if self._fine is not None:
+            probabilities = self._fine.blend(probabilities, np.asarray(x @ self._fine.weights))
         return probabilities
 
     def _unknown(self) -> Prediction:
@@ -253,6 +301,7 @@ class TextClassifier:
             "source": self.source,
             "trained_on": self.trained_on,
             "c": self.c,
+            "fine": None if self._fine is None else self._fine.state(),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -293,7 +342,47 @@ class TextClassifier:
         model.calibrated = bool(state["calibrated"])
         model.source = state["source"]
         model.trained_on = int(state["trained_on"])
+        fine = state.get("fine")  # absent from files written before finer labels existed
+        model._fine = None if fine is None else _FineModel.build(**fine, classes=model._classes)
         return model
+
+
+@dataclass
+class _FineModel:
+    """The model of (label, fine label) pairs and which label each pair belongs to."""
+
+    classes: list[str]
+    weights: np.ndarray  # features × pairs
+    bias: np.ndarray
+    scale: float
+    to_label: np.ndarray  # pairs × labels, one 1 per row
+
+    @classmethod
+    def build(
+        cls,
+        fine_classes: list[str],
+        classes: list[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        scale: float,
+    ) -> _FineModel:
+        index = {label: i for i, label in enumerate(classes)}
+        to_label = np.zeros((len(fine_classes), len(classes)), dtype=np.float32)
+        for row, pair in enumerate(fine_classes):
+            to_label[row, index[pair.split(FINE_SEP, 1)[0]]] = 1.0
+        return cls(list(fine_classes), weights, bias, float(scale), to_label)
+
+    def blend(self, probabilities: np.ndarray, fine_scores: np.ndarray) -> np.ndarray:
+        fine = softmax(fine_scores + self.bias, self.scale) @ self.to_label
+        return np.asarray((1.0 - FINE_WEIGHT) * probabilities + FINE_WEIGHT * fine)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "fine_classes": self.classes,
+            "weights": self.weights,
+            "bias": self.bias,
+            "scale": self.scale,
+        }
 
 
 def _train(x: sp.csr_matrix, labels: list[str], c: float) -> tuple[np.ndarray, np.ndarray]:

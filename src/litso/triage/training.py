@@ -26,6 +26,9 @@ CORRECTION_WEIGHT = 3
 HOLDOUT_SHARE = 0.1
 MIN_EXAMPLES = 20
 FIELDS = {"department": "department_id", "request_type": "request_type_id", "priority": "priority"}
+# A finer label the model also learns (TextClassifier's fine_labels): a department's request
+# types tell apart what its name blurs (clinc150: domain accuracy 0.978 -> 0.980).
+FINE_FIELDS = {"department": "request_type_id"}
 # The audit verbs that mean a person changed the target.
 CORRECTION_VERBS = {
     "department": ("department", "forward", "route_confirmed"),
@@ -39,10 +42,12 @@ class Examples:
     texts: list[str]
     labels: list[str]
     corrected: list[bool]
+    fine: list[str] | None = None
 
 
 def examples(target: str, limit: int = MAX_EXAMPLES) -> Examples:
     column = FIELDS[target]
+    fine_column = FINE_FIELDS.get(target)
     first_body = Subquery(
         Message.objects.filter(ticket_id=OuterRef("pk"), kind=MessageKind.INBOUND)
         .order_by("created_at", "pk")
@@ -54,7 +59,7 @@ def examples(target: str, limit: int = MAX_EXAMPLES) -> Examples:
         .filter(merged_into__isnull=True)
         .annotate(first_body=first_body)
         .order_by("-pk")
-        .values_list("pk", "subject", "first_body", column)[:limit]
+        .values_list("pk", "subject", "first_body", column, fine_column or column)[:limit]
     )
     ids = [row[0] for row in rows]
     corrected_ids = (
@@ -66,21 +71,24 @@ def examples(target: str, limit: int = MAX_EXAMPLES) -> Examples:
         if ids
         else set()
     )
-    texts, labels, corrected = [], [], []
-    for pk, subject, body, label in rows:
+    texts, labels, corrected, fine = [], [], [], []
+    for pk, subject, body, label, fine_label in rows:
         texts.append(router.text_of(subject, body or ""))
         labels.append(str(label))
         corrected.append(pk in corrected_ids)
-    return Examples(texts, labels, corrected)
+        fine.append("" if fine_label is None else str(fine_label))
+    return Examples(texts, labels, corrected, fine if fine_column else None)
 
 
-def _weighted(data: Examples, indices: list[int]) -> tuple[list[str], list[str]]:
-    texts, labels = [], []
+def _fit(data: Examples, indices: list[int]) -> TextClassifier:
+    texts, labels, fine = [], [], []
     for i in indices:
         times = CORRECTION_WEIGHT if data.corrected[i] else 1
         texts.extend([data.texts[i]] * times)
         labels.extend([data.labels[i]] * times)
-    return texts, labels
+        if data.fine is not None:
+            fine.extend([data.fine[i]] * times)
+    return TextClassifier().fit(texts, labels, fine_labels=fine if data.fine is not None else None)
 
 
 def train(target: str, limit: int = MAX_EXAMPLES) -> TrainedRouter | None:
@@ -94,12 +102,12 @@ def train(target: str, limit: int = MAX_EXAMPLES) -> TrainedRouter | None:
     cut = max(1, int(len(order) * HOLDOUT_SHARE))
     held, kept = order[:cut], order[cut:]
     # Accuracy on tickets the model has not seen, so the admin knows how far to trust it.
-    probe = TextClassifier().fit(*_weighted(data, kept))
+    probe = _fit(data, kept)
     predicted = probe.predict_many([data.texts[i] for i in held])
     accuracy = sum(p.label == data.labels[i] for p, i in zip(predicted, held, strict=True)) / len(
         held
     )
-    model = TextClassifier().fit(*_weighted(data, order))
+    model = _fit(data, order)
     path = router.model_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)

@@ -110,6 +110,15 @@ def _fresh_address_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    # Rules, departments, policies and shifts of other tests (rolled back, or flushed by a
+    # transactional test without signals) must not be seen here.
+    from litso.core.process_cache import forget_all
+
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
     # Attachments and blobs go to a fresh directory per test.
     settings.MEDIA_ROOT = tmp_path / "files"

@@ -89,7 +89,8 @@ class Run:
 
     def __init__(self, now: datetime, low: int) -> None:
         self.now = now
-        self.policies = active_policies()
+        # A change made in another process may be younger than this process's last look.
+        self.policies = active_policies(fresh=True)
         self.uses_tags = any(policy.tags for policy in self.policies)
         self.uses_organisations = any(policy.organisations.all() for policy in self.policies)
         self.department_calendars: dict[int, CalendarKey] = dict(

@@ -26,13 +26,15 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from litso.core.process_cache import ProcessCache
+from litso.departments.models import Department
 from litso.sla.calendar import (
     Calendar,
     CalendarError,
     add_business_minutes,
     business_minutes_between,
 )
-from litso.sla.models import SlaPolicy, TicketSla
+from litso.sla.models import BusinessCalendar, SlaPolicy, TicketSla
 from litso.tickets.models import OPEN_STATUSES, Status, Ticket
 
 logger = logging.getLogger(__name__)
@@ -58,17 +60,15 @@ class _Snapshot:
 _snapshot = _Snapshot((0, None), [])
 
 
-def active_policies() -> list[SlaPolicy]:
-    """The active policies with their conditions and calendars, by position.
+def _checked_snapshot() -> _Snapshot:
+    """The active policies, read again only when the table's stamp moved.
 
-    Every ticket event needs them, so each process keeps them and asks only whether they
-    changed: one aggregate query, answered from an index. Any change to a policy, its
-    conditions or any calendar moves the newest `updated_at` (see signals); a deletion
-    changes the count.
+    Any change to a policy, its conditions or any calendar moves the newest `updated_at`
+    (see signals); a deletion changes the count.
     """
     global _snapshot
-    # Plain SQL: this runs on every ticket event, and compiling the ORM query cost more than
-    # running it. The timestamp is only compared, so its database type does not matter.
+    # Plain SQL: compiling the ORM query cost more than running it.
+    # The timestamp is only compared, so its database type does not matter.
     table = connection.ops.quote_name(SlaPolicy._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
@@ -82,7 +82,36 @@ def active_policies() -> list[SlaPolicy]:
             .prefetch_related("departments", "organisations", "request_types")
         )
         snapshot = _snapshot = _Snapshot(stamp, policies)
-    return snapshot.policies
+    return snapshot
+
+
+# Every ticket event (twice for a new ticket) needs the policies: even the stamp query is not
+# asked every time. A change in this process is seen at once (the signals it depends on); one in
+# another process within ProcessCache's seconds. That is no new kind of race: a ticket whose
+# transaction began before a policy change may commit after the recompute it enqueued has
+# passed, too; the recompute itself always asks (`active_policies(fresh=True)`).
+_policies = ProcessCache("sla.policies", _checked_snapshot)
+_policies.depends_on(
+    SlaPolicy,
+    BusinessCalendar,
+    Department,
+    m2m=[
+        SlaPolicy.departments.through,
+        SlaPolicy.organisations.through,
+        SlaPolicy.request_types.through,
+    ],
+)
+
+
+def active_policies(*, fresh: bool = False) -> list[SlaPolicy]:
+    """The active policies with their conditions and calendars, by position.
+
+    ``fresh`` checks the stamp now rather than trusting this process's last check (a
+    recompute after a change made in another process).
+    """
+    if fresh:
+        _policies.invalidate()
+    return _policies.get().policies
 
 
 def _ids(manager: object) -> set[int]:

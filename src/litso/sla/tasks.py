@@ -160,7 +160,7 @@ def recompute_one_by_one(after_id: int = 0, now: datetime | None = None) -> int:
     from litso.sla.clock import active_policies
 
     done = 0
-    policies = active_policies()
+    policies = active_policies(fresh=True)
     while True:
         with transaction.atomic():
             tickets = list(

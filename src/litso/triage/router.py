@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
+from litso.core.process_cache import ProcessCache
 from litso.departments.models import Department
 from litso.triage.classifier import Prediction, TextClassifier
 
@@ -57,13 +58,22 @@ def trained(target: str) -> TextClassifier | None:
         return model
 
 
-def cold_start_departments() -> TextClassifier | None:
-    rows = tuple(
+def _department_rows() -> tuple[tuple[Any, ...], ...]:
+    return tuple(
         (pk, name, description, tuple(addresses or ()))
         for pk, name, description, addresses in Department.objects.filter(active=True)
         .order_by("pk")
         .values_list("pk", "name", "description", "inbound_addresses")
     )
+
+
+# Asked for every new ticket while no department router is trained (see ProcessCache).
+_departments = ProcessCache("triage.router.departments", _department_rows)
+_departments.depends_on(Department)
+
+
+def cold_start_departments() -> TextClassifier | None:
+    rows = _departments.get()
     if len(rows) < 2:
         return None
     with _lock:
@@ -85,6 +95,7 @@ def forget() -> None:
     with _lock:
         _loaded.clear()
         _cold.clear()
+    _departments.invalidate()
 
 
 def predict(subject: str, body: str) -> dict[str, Prediction]:

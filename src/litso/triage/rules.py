@@ -10,7 +10,8 @@ from functools import lru_cache
 from django.utils import timezone
 
 from litso.audit.record import Actor
-from litso.tickets.models import Message, Ticket
+from litso.core.process_cache import ProcessCache
+from litso.tickets.models import Message, RequestType, Ticket
 from litso.triage.models import TriageRule
 
 
@@ -99,8 +100,23 @@ def matches(rule: TriageRule, incoming: Incoming) -> bool:
     return bool(checks) and all(checks)
 
 
+def _load_rules() -> tuple[TriageRule, ...]:
+    # The request type comes along: the shared instances are only read, never filled lazily.
+    return tuple(
+        TriageRule.objects.filter(active=True)
+        .select_related("set_request_type")
+        .order_by("position", "pk")
+    )
+
+
+# Every new ticket runs the rules; they change when an admin edits one (see ProcessCache for
+# how soon each process sees that).
+_rules = ProcessCache("triage.rules", _load_rules)
+_rules.depends_on(TriageRule, RequestType)
+
+
 def active_rules() -> list[TriageRule]:
-    return list(TriageRule.objects.filter(active=True).order_by("position", "pk"))
+    return list(_rules.get())
 
 
 def apply_rules(

@@ -172,6 +172,15 @@ class TicketTriage(models.Model):
     class Meta:
         verbose_name = _("ticket triage")
         verbose_name_plural = _("ticket triage")
+        # The inbox asks for "abusive" as a bare boolean term, which no plain index answers.
+        indexes = [
+            models.Index(
+                fields=["ticket"], name="triage_abusive", condition=models.Q(abusive=True)
+            ),
+            models.Index(
+                fields=["ticket"], name="triage_needs_review", condition=models.Q(needs_review=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"triage of ticket {self.ticket_id}"

@@ -23,6 +23,7 @@ from litso.tickets.actions.tags import check_tags
 from litso.tickets.models import Status, Ticket
 from litso.tickets.transitions import TRANSITIONS
 from litso.workspace.inbox import SORTS
+from litso.workspace.widgets import FastForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -48,7 +49,7 @@ def agent_choices(agents: QuerySet[User]) -> list[tuple[str, str]]:
     return [(str(user.pk), user.agent.display_name or user.get_username()) for user in agents]
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(FastForm):
     """GET parameters of the inbox; a value that is not a choice is ignored, not an error."""
 
     status = forms.ChoiceField(label=_("Status"), required=False, choices=with_any(Status.choices))
@@ -92,7 +93,7 @@ class InboxFilterForm(forms.Form):
         }
 
 
-class BulkForm(forms.Form):
+class BulkForm(FastForm):
     tickets = forms.TypedMultipleChoiceField(coerce=int, required=True)
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=with_any(Status.choices))
@@ -150,7 +151,7 @@ def _tags(raw: str) -> list[str]:
         ) from None
 
 
-class MessageForm(forms.Form):
+class MessageForm(FastForm):
     body = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -207,7 +208,7 @@ class NoteForm(MessageForm):
     pass
 
 
-class AssignForm(forms.Form):
+class AssignForm(FastForm):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
 
     def __init__(self, *args: Any, agents: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -216,7 +217,7 @@ class AssignForm(forms.Form):
         field.choices = [("", _("Nobody")), *agents]
 
 
-class StatusForm(forms.Form):
+class StatusForm(FastForm):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -232,11 +233,11 @@ class StatusForm(forms.Form):
         return new
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(FastForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(FastForm):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.filter(active=True), empty_label=None
     )
@@ -258,11 +259,11 @@ class DepartmentForm(forms.Form):
         return department
 
 
-class SaveViewForm(forms.Form):
+class SaveViewForm(FastForm):
     name = forms.CharField(label=_("Save this view as"), max_length=60)
 
 
-class RouteForm(forms.Form):
+class RouteForm(FastForm):
     """Settling a ticket that waits in triage: no department keeps it where it is."""
 
     department = forms.ModelChoiceField(
@@ -270,7 +271,7 @@ class RouteForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(FastForm):
     target = forms.IntegerField(
         label=_("Merge into ticket number"), min_value=1, widget=forms.NumberInput()
     )
@@ -302,7 +303,7 @@ class MergeForm(forms.Form):
         return target
 
 
-class TagsForm(forms.Form):
+class TagsForm(FastForm):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,

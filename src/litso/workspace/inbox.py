@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from litso.core.choices import PRIORITY_RANK
+from litso.core.choices import PRIORITY_RANK, Priority
 from litso.departments.models import Department
 from litso.sla.models import TicketSla
 from litso.tickets.access import tickets_visible_to
@@ -129,16 +129,18 @@ def view_tickets(view: InboxView, user: User, now: datetime.datetime) -> QuerySe
     if slug == "unassigned":
         return tickets.filter(open_, assignee__isnull=True)
     if slug == "triage":
-        return tickets.filter(open_, triage__needs_review=True)
+        waiting = TicketTriage.objects.filter(needs_review=True).values("ticket_id")
+        return tickets.filter(open_, pk__in=waiting)  # the few ids first, from their index
     if view.department is not None:
         return tickets.filter(open_, department=view.department)
     if slug == "breaching-soon":
         return tickets.filter(open_).filter(breaching_before(now + SOON))
     if slug == "escalated":
-        # Abusive messages go to a supervisor too (principle 9), escalated or not.
-        # A subquery on the indexed flag rather than OR-ing a joined column no index answers.
-        abusive = TicketTriage.objects.filter(abusive=True).values("ticket_id")
-        return tickets.filter(open_).filter(Q(escalated=True) | Q(pk__in=abusive))
+        # Abusive messages go to a supervisor too (principle 9), escalated or not. One id
+        # list from two partial indexes (UNION ALL), rather than an OR no index answers.
+        escalated = Ticket.objects.filter(open_, escalated=True).order_by().values("pk")
+        abusive = TicketTriage.objects.filter(abusive=True).order_by().values("ticket_id")
+        return tickets.filter(open_, pk__in=escalated.union(abusive, all=True))
     if slug == "pending-customer":
         return tickets.filter(status=Status.PENDING_CUSTOMER)
     return tickets
@@ -248,6 +250,9 @@ class Row:
 
 def rows(page: Page, now: datetime.datetime) -> list[Row]:
     prefix = reverse("workspace:ticket", args=[0]).removesuffix("0/")
+    # Each label translated once per page, not once per row.
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
     made = []
     for ticket in page.rows:
         triage = triage_panel.triage_of(ticket)
@@ -260,8 +265,8 @@ def rows(page: Page, now: datetime.datetime) -> list[Row]:
             Row(
                 ticket=ticket,
                 url=f"{prefix}{ticket.number}/",
-                status=ticket.get_status_display(),
-                priority=ticket.get_priority_display(),
+                status=statuses.get(ticket.status, ticket.status),
+                priority=priorities.get(ticket.priority, ticket.priority),
                 assignee=display.agent_name(ticket.assignee) or "—",
                 deadline=deadline,
                 deadline_text=display.countdown(deadline.due, now) if deadline else "",

@@ -53,4 +53,4 @@ class FastForm(forms.Form):
                 fast.is_required = field.widget.is_required
                 field.widget = fast
                 if isinstance(field, forms.ChoiceField):
-                    fast.choices = field.choices
+                    fast.choices = field.choices  # type: ignore[assignment]  # as ChoiceField does

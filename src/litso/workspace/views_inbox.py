@@ -20,7 +20,7 @@ from litso.audit.record import Actor
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions import do_bulk_change
 from litso.workspace import inbox as queues
-from litso.workspace import saved
+from litso.workspace import inbox_rows, saved
 from litso.workspace.access import staff_required
 from litso.workspace.forms import (
     BulkForm,
@@ -65,6 +65,7 @@ def _render(
     tickets = queues.apply_filters(tickets, filters, user)
     tickets = queues.sort_tickets(tickets, sort)
     page = queues.page_of(tickets, _page_number(request))
+    rows = queues.rows(page, now)
     context = {
         "views": views,
         "current": current,
@@ -74,7 +75,8 @@ def _render(
         "sort": sort,
         "sorts": queues.SORTS,
         "page": page,
-        "rows": queues.rows(page, now),
+        "rows": rows,
+        "rows_html": inbox_rows.render(rows),
         "query": _query(request, exclude=("page",)),
         "sort_query": _query(request, exclude=("page", "sort")),
         "bulk": BulkForm(agents=agents),

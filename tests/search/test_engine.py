@@ -252,8 +252,9 @@ def test_pages(desk: Desk) -> None:
 
 @pytest.mark.parametrize(
     ("who", "profile_queries"),
-    # tickets_visible_to reads the user's agent profile, and for a customer the customer.
-    [("admin", 1), ("agent_a", 1), ("supervisor", 1), ("customer", 2)],
+    # tickets_visible_to reads the user's agent profile (and an agent's department ids), and
+    # for a customer the customer.
+    [("admin", 1), ("agent_a", 2), ("supervisor", 2), ("customer", 2)],
 )
 def test_a_search_costs_a_fixed_number_of_queries(
     desk: Desk, who: str, profile_queries: int, django_assert_num_queries: Any

@@ -70,9 +70,14 @@ def test_access_ticket_hides_what_one_may_not_see(desk, tickets):
         access_ticket(desk.customer_y.user, tickets["a_x"].number)
 
 
-def test_visibility_is_one_query(desk, tickets, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        list(tickets_visible_to(desk.agent_b))
+def test_visibility_is_one_query_after_the_department_ids(desk, tickets, django_assert_num_queries):
+    agent = User.objects.select_related("agent").get(pk=desk.agent_b.pk)
+    with django_assert_num_queries(2):  # the agent's department ids, then the tickets
+        list(tickets_visible_to(agent))
+    with django_assert_num_queries(1):  # the ids are kept on the profile for the request
+        list(tickets_visible_to(agent))
+    agent.agent.departments.add(desk.dept_a)
+    assert {t.department_id for t in tickets_visible_to(agent)} == {desk.dept_a.pk, desk.dept_b.pk}
 
 
 def test_staff_membership(desk):

@@ -153,9 +153,12 @@ def test_an_empty_reply_is_refused_next_to_the_field(desk, client: Client) -> No
     client.force_login(desk.agent_a)
     response = client.post(f"/t/{ticket.number}/reply/", {"body": "   "})
     assert response.status_code == 400
-    assert re.search(r'<textarea name="body" id="reply-body".*?</textarea>\s*'
-                     r'<p class="error">Write something first.</p>', response.content.decode(),
-                     re.S)
+    assert re.search(
+        r'<textarea name="body" id="reply-body".*?</textarea>\s*'
+        r'<p class="error">Write something first.</p>',
+        response.content.decode(),
+        re.S,
+    )
     assert not ticket.messages.filter(kind=MessageKind.OUTBOUND).exists()
 
 
@@ -355,7 +358,7 @@ def test_the_customer_sidebar(desk, client: Client) -> None:
     ticket = desk.open(subject="Current")
     client.force_login(desk.agent_a)
     html = page(client, ticket)
-    side = html[html.index('class="panel customer"'):]
+    side = html[html.index('class="panel customer"') :]
     for expected in ("Pani Xeno", "Polski", "Xena &amp; Co", "xena@example.test", "+48123456789"):
         assert expected in side, expected
     assert side.count('<li><a href="/t/') == 10
@@ -374,7 +377,7 @@ def test_sla_countdowns_and_breaches(desk, client: Client) -> None:
     )
     client.force_login(desk.agent_a)
     html = page(client, ticket)
-    panel = html[html.index('class="panel sla-panel"'):html.index('class="panel customer"')]
+    panel = html[html.index('class="panel sla-panel"') : html.index('class="panel customer"')]
     assert re.search(r"First response</span>\s*<span class=\"sla\">in 4\d min", panel)
     assert re.search(r"Resolution</span>\s*<span class=\"sla breached\">\d+ d \d+ h overdue", panel)
     assert '<li class="breached">Resolution · was due' in panel
@@ -390,9 +393,9 @@ def test_the_ticket_page_costs_the_same_queries_at_any_length(
     assert TicketTriage.objects.get(ticket=ticket).chase_count == 1
     client.force_login(desk.agent_a)
     page(client, ticket)
-    # 17: the triage panel names the departments the router guessed and lists the chases;
-    # the canned answers offered.
-    with django_assert_num_queries(17) as few:
+    # 18: the triage panel names the departments the router guessed and lists the chases;
+    # the canned answers offered; the agent's department ids.
+    with django_assert_num_queries(18) as few:
         client.get(f"/t/{ticket.number}/")
     for i in range(15):
         attachment = NewAttachment(f"{i}.txt", "text/plain", b"x")
@@ -406,7 +409,7 @@ def test_the_ticket_page_costs_the_same_queries_at_any_length(
         response = client.get(f"/t/{ticket.number}/")
     html = response.content.decode()
     assert html.count('class="entry ') >= 1 + 15 * 4
-    assert html[html.index('class="panel customer"'):].count('<li><a href="/t/') == 10
+    assert html[html.index('class="panel customer"') :].count('<li><a href="/t/') == 10
 
 
 def test_go_to_a_ticket_number(desk, client: Client) -> None:

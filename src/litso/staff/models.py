@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from litso.core.choices import Language
@@ -42,6 +44,14 @@ class AgentProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_role_display()})"
 
+    def department_ids(self) -> list[int]:
+        """The agent's departments' ids, read once per profile object (that is, per request)."""
+        ids: list[int] | None = self.__dict__.get("_department_ids")
+        if ids is None:
+            ids = list(self.departments.values_list("id", flat=True))
+            self.__dict__["_department_ids"] = ids
+        return ids
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
@@ -49,3 +59,9 @@ class AgentProfile(models.Model):
     @property
     def is_supervisor(self) -> bool:
         return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+@receiver(m2m_changed, sender=AgentProfile.departments.through)
+def _forget_department_ids(sender: object, instance: object, **kwargs: object) -> None:
+    if isinstance(instance, AgentProfile):
+        instance.__dict__.pop("_department_ids", None)

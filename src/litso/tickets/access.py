@@ -29,8 +29,10 @@ def tickets_visible_to(user: User | AnonymousUser) -> QuerySet[Ticket]:
     if profile is not None:
         if profile.role == Role.ADMIN:
             return tickets
-        # A subquery, not a join: no duplicate rows, no DISTINCT on million-row lists.
-        in_my_departments = Q(department_id__in=profile.departments.values("id"))
+        # A list of ids, not a join (no duplicate rows, no DISTINCT on million-row lists) and
+        # not a subquery: given IN (SELECT …), SQLite sorts every ticket of the departments
+        # for a page of the newest instead of walking the created_at index (120 -> 1 ms).
+        in_my_departments = Q(department_id__in=profile.department_ids())
         if profile.role == Role.SUPERVISOR:
             return tickets.filter(in_my_departments | Q(escalated=True))
         return tickets.filter(in_my_departments)

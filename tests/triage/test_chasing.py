@@ -61,3 +61,21 @@ def test_writing_again_unanswered_after_a_while_is_a_chase(desk: Desk) -> None:
     Message.objects.filter(ticket=ticket).update(created_at=detail.created_at - timedelta(hours=1))
     ticket, answer = do_add_inbound_message(ticket, body_text="Thanks")
     assert not is_chase_on_thread(ticket, answer)
+
+
+@pytest.mark.django_db
+def test_the_first_customer_message_is_compared_and_merged_tickets_are_not_chased(
+    desk: Desk,
+) -> None:
+    from litso.audit.record import Actor
+    from litso.tickets.actions import do_reply
+
+    first = desk.open(subject="Help", body="The courier never came with parcel 1042.")
+    # The agent's words are not what the customer asked about.
+    do_reply(first, Actor.agent(desk.agent_a), body_text="Refund of invoice 77 is on its way.")
+    chase = desk.open(subject="Again", body="Parcel 1042: the courier never came")
+    assert find_chased(chase, "Again\nParcel 1042: the courier never came") == first
+    assert find_chased(chase, "Again\nRefund of invoice 77 is on its way") is None
+    other = desk.open(subject="Other", body="Something else entirely")
+    type(first).objects.filter(pk=first.pk).update(merged_into=other)
+    assert find_chased(chase, "Again\nParcel 1042: the courier never came") is None

@@ -43,15 +43,11 @@ class ProcessCache(Generic[T]):
         self._loaded_at: float | None = None
         # Bumped by every invalidation: a value read before a change is not kept after it.
         self._generation = 0
-        self._local = threading.local()
         _all.append(self)
 
     def get(self) -> T:
-        if getattr(self._local, "pending", False):
-            if connection.in_atomic_block:
-                return self.load()
-            # That transaction is over (committed or rolled back): the database says which.
-            self._local.pending = False
+        if connection.in_atomic_block and self._changed_in_open_transaction():
+            return self.load()
         with self._lock:
             if self._loaded_at is not None and time.monotonic() - self._loaded_at < self.seconds:
                 return self._value  # type: ignore[return-value]
@@ -109,12 +105,15 @@ class ProcessCache(Generic[T]):
     def _changed(self, using: str = "default", **kwargs: Any) -> None:
         self.invalidate()
         if connections[using].in_atomic_block:
-            self._local.pending = True
             transaction.on_commit(self.invalidate, using=using)
+
+    def _changed_in_open_transaction(self) -> bool:
+        # The invalidation waiting for this thread's commit is the mark: Django drops it when
+        # the transaction (or the savepoint it was made in) rolls back, and runs it on commit.
+        return any(entry[1] == self.invalidate for entry in connection.run_on_commit)
 
 
 def forget_all() -> None:
     """Drop every process cache (tests: rows of a rolled-back test must not be seen)."""
     for cache in _all:
         cache.invalidate()
-        cache._local.pending = False

@@ -203,8 +203,15 @@ def _notify_supervisors(ticket: Ticket, what: str) -> None:
     notify_supervisors.enqueue(ticket.pk, what)
 
 
-def _register_chase(chased: Ticket, actor: Actor, *, by: Ticket | None = None) -> Ticket:
-    triage, _ = TicketTriage.objects.select_for_update().get_or_create(ticket=chased)
+def _locked_triage(ticket: Ticket) -> TicketTriage:
+    return TicketTriage.objects.select_for_update().get_or_create(ticket=ticket)[0]
+
+
+def _register_chase(
+    chased: Ticket, actor: Actor, *, by: Ticket | None = None, triage: TicketTriage | None = None
+) -> Ticket:
+    """Count a chase on ``chased``; ``triage`` is its triage row if the caller locked it."""
+    triage = triage or _locked_triage(chased)
     triage.chase_count += 1
     triage.last_chased_at = timezone.now()
     triage.save(update_fields=["chase_count", "last_chased_at"])
@@ -222,6 +229,7 @@ def _register_chase(chased: Ticket, actor: Actor, *, by: Ticket | None = None) -
 
 
 def _assign(ticket: Ticket, triage: TicketTriage) -> Ticket:
+    """An owner for a new ticket; ``triage`` is its triage row, saved by the caller after."""
     from litso.tickets.actions import do_assign
 
     if not needs_owner(ticket):
@@ -234,7 +242,7 @@ def _assign(ticket: Ticket, triage: TicketTriage) -> Ticket:
             chased.assignee_id,
             Actor.system(f"owner of #{chased.number}, which this request chases"),
         )
-    return do_auto_assign(ticket)
+    return do_auto_assign(ticket, new_triage=triage)
 
 
 def on_ticket_opened(
@@ -259,10 +267,10 @@ def on_ticket_opened(
     if ticket.follow_up_of_id is not None:
         # A follow-up of a closed ticket keeps its department and owner's context.
         triage.routed_by = "follow-up"
-        triage.save(force_insert=True)
         ticket = _check_abuse(ticket, triage, message, text)
-        triage.save()
-        return _assign(ticket, triage)
+        ticket = _assign(ticket, triage)
+        triage.save(force_insert=True)
+        return ticket
 
     incoming = Incoming(
         subject=ticket.subject,
@@ -289,22 +297,25 @@ def on_ticket_opened(
         ticket = _apply_request_type(ticket, predictions["request_type"])
     if "priority" not in outcome.decided and "priority" in predictions:
         ticket = _apply_priority(ticket, predictions["priority"])
-    triage.save(force_insert=True)
     ticket = _check_abuse(ticket, triage, message, text)
     chased = chasing.find_chased(ticket, text)
-    root = getattr(getattr(chased, "triage", None), "chase_of", None)
-    if root is not None and root.status in OPEN_STATUSES:
-        # A chase of a chase is about the first request: count it there.
-        chased = root
     if chased is not None:
+        chased_triage = _locked_triage(chased)
+        root = chased_triage.chase_of
+        if root is not None and root.status in OPEN_STATUSES:
+            # A chase of a chase is about the first request: count it there.
+            chased, chased_triage = root, _locked_triage(root)
         triage.chase_of = chased
         record(
             ticket, Actor.system("similar to an open request"), "chase_of", new=f"#{chased.number}"
         )
-        _register_chase(chased, Actor.system("the customer asked again"), by=ticket)
-    triage.save()
+        _register_chase(
+            chased, Actor.system("the customer asked again"), by=ticket, triage=chased_triage
+        )
     if "assignee" not in outcome.decided:
         ticket = _assign(ticket, triage)
+    # One INSERT with all of the above: nothing on the way reads this ticket's triage row.
+    triage.save(force_insert=True)
     return ticket
 
 
@@ -313,8 +324,12 @@ def on_customer_message(ticket: Ticket, message: Message) -> Ticket:
     text = f"{message.subject}\n{message.body_text}"
     triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
     _detect_language(ticket, message, text)
+    abuse = ["abusive", "abuse_score", "abuse_reasons"]
+    before = [getattr(triage, name) for name in abuse]
     ticket = _check_abuse(ticket, triage, message, text)
-    triage.save()
+    if [getattr(triage, name) for name in abuse] != before:
+        # Only an abusive message changes the row here.
+        triage.save(update_fields=abuse)
     if chasing.is_chase_on_thread(ticket, message):
         ticket = _register_chase(ticket, Actor.system("the customer wrote again unanswered"))
     return ticket

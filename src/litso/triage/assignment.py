@@ -7,14 +7,17 @@ starts a shift — or whose load drops — gets it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from litso.audit.record import Actor, record
+from litso.core.process_cache import ProcessCache
 from litso.staff.models import AgentProfile
 from litso.tickets.models import OPEN_STATUSES, Status, Ticket
 from litso.triage.models import TicketTriage
@@ -52,7 +55,44 @@ def candidates(
     return found
 
 
-def pick_agent(ticket: Ticket, exclude_user: int | None = None) -> Choice | None:
+def _on_shift_languages() -> dict[int, list[list[str]]]:
+    """Department id -> the languages of each active agent on shift in it."""
+    found: dict[int, list[list[str]]] = defaultdict(list)
+    rows = AgentProfile.objects.filter(
+        on_shift=True, user__is_active=True, departments__isnull=False
+    ).values_list("departments", "languages")
+    for department_id, languages in rows:
+        found[department_id].append(list(languages or []))
+    return dict(found)
+
+
+# Most new tickets of a desk at night find nobody on shift: that answer is kept per process
+# instead of counting every agent's load for each ticket (see ProcessCache; loads change all
+# the time and are always counted when somebody is there).
+_on_shift = ProcessCache("triage.assignment.on_shift", _on_shift_languages)
+_on_shift.depends_on(
+    AgentProfile,
+    User,
+    m2m=[AgentProfile.departments.through],
+    ignore_fields={"last_assigned_at", "last_login"},
+)
+
+
+def anyone_could_take(department_id: int, language: str) -> bool:
+    """Whether an active agent on shift in the department speaks the language (cached)."""
+    return any(
+        not language or language in languages
+        for languages in _on_shift.get().get(department_id, ())
+    )
+
+
+def pick_agent(
+    ticket: Ticket, exclude_user: int | None = None, *, cached: bool = False
+) -> Choice | None:
+    """The best agent for the ticket; ``cached`` first asks the per-process answer to
+    whether anyone is on shift at all, and counts loads only when somebody is."""
+    if cached and not anyone_could_take(ticket.department_id, ticket.language):
+        return None
     rows = candidates(ticket.department_id, ticket.language, exclude_user)
     if not rows:
         return None
@@ -70,18 +110,29 @@ def pick_agent(ticket: Ticket, exclude_user: int | None = None) -> Choice | None
 
 @transaction.atomic
 def do_auto_assign(
-    ticket: Ticket, actor: Actor | None = None, *, exclude_user: int | None = None
+    ticket: Ticket,
+    actor: Actor | None = None,
+    *,
+    exclude_user: int | None = None,
+    new_triage: TicketTriage | None = None,
 ) -> Ticket:
-    """Assign to the best available agent, or mark the ticket as waiting for one."""
+    """Assign to the best available agent, or mark the ticket as waiting for one.
+
+    ``new_triage`` is the triage row of a ticket being opened, not saved yet: it is changed in
+    memory and its caller inserts it. Whether anyone is on shift is then taken from the
+    per-process cache, which a change in another process reaches within seconds; a ticket
+    that waits meanwhile is handed out by ``assign_waiting``, which always asks the database.
+    """
     from litso.tickets.actions import do_assign
 
     actor = actor or Actor.system("automatic assignment")
-    choice = pick_agent(ticket, exclude_user)
-    triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
+    choice = pick_agent(ticket, exclude_user, cached=new_triage is not None)
+    triage = new_triage or TicketTriage.objects.get_or_create(ticket=ticket)[0]
     if choice is None:
         if not triage.waiting_for_agent:
             triage.waiting_for_agent = True
-            triage.save(update_fields=["waiting_for_agent"])
+            if new_triage is None:
+                triage.save(update_fields=["waiting_for_agent"])
             record(
                 ticket,
                 actor,
@@ -97,7 +148,8 @@ def do_auto_assign(
     ticket = do_assign(ticket, choice.user_id, replace(actor, reason=choice.reason))
     if triage.waiting_for_agent:
         triage.waiting_for_agent = False
-        triage.save(update_fields=["waiting_for_agent"])
+        if new_triage is None:
+            triage.save(update_fields=["waiting_for_agent"])
     return ticket
 
 

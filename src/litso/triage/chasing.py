@@ -7,11 +7,12 @@ last days. The second is linked to the first; both raise the first's chase count
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 
 from litso.tickets.models import OPEN_STATUSES, AuthorKind, Message, MessageKind, Ticket
@@ -19,6 +20,8 @@ from litso.tickets.models import OPEN_STATUSES, AuthorKind, Message, MessageKind
 # A customer adding a detail right after writing is not chasing us yet.
 MIN_GAP = timedelta(minutes=10)
 CANDIDATES = 20
+# What of an earlier request's first message is compared.
+TEXT_CHARS = 2000
 _WORD = re.compile(r"\w{3,}", re.UNICODE)
 # Words that say nothing about which problem it is (ru/pl/en greetings and fillers).
 _STOP = frozenset(
@@ -89,38 +92,51 @@ def stems(text: str) -> set[str]:
     return {w[:STEM] for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-def similarity(a: str, b: str) -> float:
-    """How much of the shorter text's vocabulary the longer one shares (0..1)."""
-    sa, sb = stems(a), stems(b)
+def similarity(a: str | set[str], b: str) -> float:
+    """How much of the shorter text's vocabulary the longer one shares (0..1); ``a`` may be
+    given as its stems, when one text is compared with many."""
+    sa = a if isinstance(a, set) else stems(a)
+    sb = stems(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / min(len(sa), len(sb))
+
+
+@functools.cache
+def _candidates_sql(vendor: str) -> str:
+    """The customer's recent open tickets, newest first, each with the start of its first
+    inbound message. Plain SQL: the ORM took ten times longer to compile this query (a
+    correlated subquery) than the database took to answer it, for every new ticket."""
+    q = connection.ops.quote_name
+    ticket, message = q(Ticket._meta.db_table), q(Message._meta.db_table)
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    return (
+        f"SELECT t.*, (SELECT SUBSTR(m.{q('body_text')}, 1, {TEXT_CHARS}) FROM {message} m"
+        f" WHERE m.{q('ticket_id')} = t.{q('id')} AND m.{q('kind')} = %s"
+        f" ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1) AS first_body"
+        f" FROM {ticket} t WHERE t.{q('customer_id')} = %s AND t.{q('status')} IN ({statuses})"
+        f" AND t.{q('created_at')} >= %s AND t.{q('merged_into_id')} IS NULL"
+        f" AND t.{q('id')} <> %s ORDER BY t.{q('created_at')} DESC LIMIT {CANDIDATES}"
+    )
 
 
 def find_chased(ticket: Ticket, text: str) -> Ticket | None:
     """The customer's open ticket this new one most resembles, if resembling enough."""
     since = timezone.now() - timedelta(days=settings.LITSO_TRIAGE_CHASE_DAYS)
     threshold = settings.LITSO_TRIAGE_CHASE_SIMILARITY / 100
-    first_body = Subquery(
-        Message.objects.filter(ticket_id=OuterRef("pk"), kind=MessageKind.INBOUND)
-        .order_by("created_at", "pk")
-        .values("body_text")[:1]
-    )
-    candidates = (
-        Ticket.objects.filter(
-            customer_id=ticket.customer_id,
-            status__in=OPEN_STATUSES,
-            created_at__gte=since,
-            merged_into__isnull=True,
-        )
-        .exclude(pk=ticket.pk)
-        .annotate(first_body=first_body)
-        .order_by("-created_at")[:CANDIDATES]
-    )
+    params = [
+        MessageKind.INBOUND.value,
+        ticket.customer_id,
+        *OPEN_STATUSES,
+        connection.ops.adapt_datetimefield_value(since),
+        ticket.pk,
+    ]
+    candidates = Ticket.objects.raw(_candidates_sql(connection.vendor), params)
     best: tuple[float, Ticket] | None = None
+    words = stems(text)
     for candidate in candidates:
-        earlier = f"{candidate.subject}\n{(candidate.first_body or '')[:2000]}"
-        score = max(similarity(text, earlier), similarity(text, candidate.subject))
+        earlier = f"{candidate.subject}\n{getattr(candidate, 'first_body', None) or ''}"
+        score = max(similarity(words, earlier), similarity(words, candidate.subject))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, candidate)
     return best[1] if best else None

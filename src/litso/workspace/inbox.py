@@ -223,10 +223,22 @@ def page_of(tickets: QuerySet[Ticket], number: int, size: int = PAGE_SIZE) -> Pa
     ids = list(tickets.values_list("pk", flat=True)[start : start + size + 1])
     found = Ticket.objects.select_related(
         "customer", "department", "assignee__agent", "sla", "triage"
-    )
+    ).only(*ROW_FIELDS)
     by_id = found.in_bulk(ids[:size])
     rows = [by_id[pk] for pk in ids[:size] if pk in by_id]
     return Page(rows=rows, number=number, has_next=len(ids) > size, first_index=start + 1)
+
+
+# What a row shows: reading only these columns of the six joined tables halves the cost of
+# turning a page into objects (on SQLite every date column is parsed from text).
+ROW_FIELDS = (
+    "number", "subject", "status", "priority", "escalated", "language", "updated_at",
+    "created_at", "department_id", "customer_id", "assignee_id",
+    "customer__full_name", "department__name",
+    "assignee__username", "assignee__agent__display_name",
+    *(f"sla__{name}" for name in DUE_FIELDS),
+    "triage__chase_count", "triage__abusive", "triage__needs_review",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 
 from litso.audit.record import Actor
 from litso.departments.models import Department
+from litso.sla.models import TicketSla
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions import (
     PermissionDenied as ActionDenied,
@@ -48,6 +49,7 @@ from litso.tickets.actions import (
 )
 from litso.tickets.models import Attachment, Message, Status, Tag, Ticket
 from litso.triage.actions import do_confirm_route
+from litso.triage.models import TicketTriage
 from litso.workspace import canned, inbox, timeline, triage_panel
 from litso.workspace.access import staff_required
 from litso.workspace.delivery import do_retry_delivery
@@ -70,23 +72,22 @@ INLINE_SAFE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "appl
 
 
 def _ticket(user: User, number: int) -> Ticket:
+    # Four joins, then the clock and the triage row by their keys. PostgreSQL spent ~7 ms
+    # planning the nine-table join this replaces (a million tickets); three small queries
+    # cost under 1 ms each. Merge, follow-up and request type load on use, when set.
     ticket = (
         tickets_visible_to(user)
-        .select_related(
-            "customer__organisation",
-            "department",
-            "assignee__agent",
-            "sla__policy",
-            "merged_into",
-            "follow_up_of",
-            "request_type",
-            "triage",
-        )
+        .select_related("customer__organisation", "department", "assignee__agent")
         .filter(number=number)
         .first()
     )
     if ticket is None:
         raise Http404(f"ticket #{number} not found")
+    sla = TicketSla.objects.select_related("policy").filter(ticket_id=ticket.pk).first()
+    triage = TicketTriage.objects.filter(ticket_id=ticket.pk).first()
+    # Cached as select_related would: a missing row reads as "none" without a query.
+    Ticket.sla.related.set_cached_value(ticket, sla)
+    Ticket.triage.related.set_cached_value(ticket, triage)
     return ticket
 
 
@@ -98,9 +99,7 @@ def _forms(
     made: dict[str, forms.Form] = {
         "reply": ReplyForm(ticket=ticket),
         "note": NoteForm(),
-        "assign": AssignForm(
-            agents=agents, initial={"assignee": str(ticket.assignee_id or "")}
-        ),
+        "assign": AssignForm(agents=agents, initial={"assignee": str(ticket.assignee_id or "")}),
         "status": StatusForm(ticket=ticket, initial={"status": ticket.status}),
         "priority": PriorityForm(initial={"priority": ticket.priority}),
         "department": DepartmentForm(ticket=ticket, initial={"department": ticket.department_id}),
@@ -432,8 +431,9 @@ def go(request: HttpRequest) -> HttpResponse:
     if raw.isdigit() and tickets_visible_to(user).filter(number=int(raw)).exists():
         return redirect("workspace:ticket", number=int(raw))
     if raw.isdigit():
-        messages.error(request, _("There is no ticket #%(number)s that you can see.")
-                       % {"number": raw})
+        messages.error(
+            request, _("There is no ticket #%(number)s that you can see.") % {"number": raw}
+        )
     elif raw:
         messages.info(request, _("Type a ticket number to open it."))
     return redirect("workspace:inbox")

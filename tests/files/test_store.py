@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
+import pytest
 from django.core.files.storage import default_storage
 
 from litso.files.models import Blob
-from litso.files.store import read_bytes, store_bytes
+from litso.files.store import blob_batch, read_bytes, store_bytes
 
 
 def test_bytes_are_stored_once_by_their_hash(db) -> None:
@@ -28,3 +31,66 @@ def test_a_blob_row_is_restored_when_the_file_was_kept(db) -> None:
     Blob.objects.all().delete()
     blob = store_bytes(data)
     assert Blob.objects.filter(pk=blob.pk, size=len(data)).exists()
+
+
+def synced_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path fsynced from now on (files and directories)."""
+    seen: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return seen
+
+
+def test_a_file_and_the_directories_made_for_it_are_synced(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = synced_paths(monkeypatch)
+    blob = store_bytes(b"first")
+    path = Path(default_storage.path(blob.storage_name))
+    root = Path(default_storage.path("blobs"))
+    # The file (under its temporary name), then its directory, then the parent of each
+    # directory made for it: the per-test MEDIA_ROOT did not exist either.
+    assert seen[0].startswith(str(path.parent / ".incoming-"))
+    made = [path.parent, path.parent.parent, root, root.parent, root.parent.parent]
+    assert seen[1:] == [str(p) for p in made]
+    assert Blob.objects.filter(pk=blob.pk).exists()
+
+
+def test_a_batch_syncs_each_directory_once_and_writes_rows_at_the_end(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two contents whose hashes share their first four hex digits: one directory.
+    same = [b"%d" % i for i in range(100_000)]
+    by_dir: dict[str, list[bytes]] = {}
+    for data in same:
+        by_dir.setdefault(hashlib.sha256(data).hexdigest()[:4], []).append(data)
+    pair = next(v for v in by_dir.values() if len(v) >= 2)[:2]
+    store_bytes(b"warm up")  # the blobs/ directory exists from here on
+    seen = synced_paths(monkeypatch)
+    with blob_batch() as batch:
+        blobs = [store_bytes(data, batch=batch) for data in [*pair, pair[0]]]
+        assert not Blob.objects.filter(pk__in=[b.pk for b in blobs]).exists()
+        files = [p for p in seen if "/.incoming-" in p]
+        assert len(files) == 2
+        assert len(seen) == 2  # directories wait for the end of the batch
+    directory = Path(default_storage.path(blobs[0].storage_name)).parent
+    # Its own directory, the new one's parent and (the warm-up used another) the new
+    # first-level one's parent: each once, deepest first.
+    root = Path(default_storage.path("blobs"))
+    assert seen[2:] == [str(directory), str(directory.parent), str(root)]
+    assert Blob.objects.filter(pk__in=[b.pk for b in blobs]).count() == 2
+    for data, blob in zip(pair, blobs, strict=False):
+        assert read_bytes(blob) == data
+
+
+def test_a_directory_removed_behind_the_store_is_made_again(db: None) -> None:
+    first = store_bytes(b"one")
+    directory = Path(default_storage.path(first.storage_name)).parent
+    shutil.rmtree(directory.parent)
+    again = store_bytes(b"one")
+    assert read_bytes(again) == b"one"

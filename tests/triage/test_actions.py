@@ -74,6 +74,13 @@ def queued(task_suffix: str) -> list[DBTaskResult]:
 def test_language_is_detected_per_message_and_kept_on_the_ticket(desk: Desk) -> None:
     ticket = desk.open(subject="Заказ", body="Здравствуйте, мой заказ до сих пор не пришёл")
     assert ticket.language == "ru"
+    # The customer's language ("en") gave way to the text's, and the trail says so.
+    event = Event.objects.get(ticket=ticket, verb="language")
+    assert (event.old_value, event.new_value) == ("en", "ru")
+    assert event.reason == "detected from the text"
+    english = desk.open(subject="Order", body="Hello, my order has still not arrived")
+    assert english.language == "en"
+    assert not Event.objects.filter(ticket=english, verb="language").exists()
     assert Ticket.objects.get(pk=ticket.pk).language == "ru"
     assert ticket.messages.get().language == "ru"
     assert TicketTriage.objects.get(ticket=ticket).language == "ru"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from litso.audit.models import ActorKind, Event
+from litso.core.rows import insert
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,7 +59,7 @@ def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> Event:
-    return Event.objects.create(
+    event = Event(
         ticket=ticket,
         actor_kind=actor.kind,
         actor=actor.user,
@@ -70,6 +71,9 @@ def record(
         reason=reason or actor.reason,
         data=data or {},
     )
+    # Every mail records several events: without the ORM's insert compiler (Event.save only
+    # refuses changes to saved events).
+    return insert(event, save_override_ok=True)
 
 
 def _text(value: object) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from litso.files.store import store_bytes
+from litso.files.store import blob_batch, store_bytes
 from litso.mail.models import InboundMail, InboundSource, Mailbox
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
@@ -98,17 +98,19 @@ def receive_many(
     new: dict[str, InboundMail] = {}
     try:
         with transaction.atomic():
-            for raw, sha in zip(raws, shas, strict=True):
-                if sha in stored or sha in new:
-                    continue
-                blob = store_bytes(raw)
-                new[sha] = InboundMail(
-                    blob=blob,
-                    sha256=sha,
-                    header_message_id=sniff_message_id(raw),
-                    source=source,
-                    mailbox=mailbox,
-                )
+            # Each file synced as it is written; their directories and Blob rows once for
+            # the batch, before its rows.
+            with blob_batch() as blobs:
+                for raw, sha in zip(raws, shas, strict=True):
+                    if sha in stored or sha in new:
+                        continue
+                    new[sha] = InboundMail(
+                        blob=store_bytes(raw, batch=blobs),
+                        sha256=sha,
+                        header_message_id=sniff_message_id(raw),
+                        source=source,
+                        mailbox=mailbox,
+                    )
             # One INSERT for the batch; both SQLite (3.35+) and PostgreSQL return the keys.
             InboundMail.objects.bulk_create(new.values())
             if process:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
 from litso.core.choices import PRIORITY_RANK, Priority
+from litso.core.rows import insert
 from litso.tickets.models import OPEN_STATUSES, Message, RequestType, Ticket
 from litso.triage import abuse, chasing, language, router
 from litso.triage.assignment import do_auto_assign, needs_owner
@@ -55,13 +56,13 @@ def _router_actor(prediction: Prediction, what: str) -> Actor:
     )
 
 
-def _detect_language(ticket: Ticket, message: Message, text: str) -> str:
-    found = language.detect(text)
-    if found is None:
-        return ""
-    Message.objects.filter(pk=message.pk).update(language=found.language)
-    message.language = found.language
-    return found.language
+def detect_language(subject: str, body: str) -> str:
+    """The desk language a customer's message is in, "" when its text cannot tell.
+
+    The ticket actions ask before writing the message (and a new ticket), so both are
+    written with it; triage then only records what it found."""
+    found = language.detect(f"{subject}\n{body}")
+    return found.language if found is not None else ""
 
 
 def raise_priority(ticket: Ticket, actor: Actor, *, at_least: str | None = None) -> Ticket:
@@ -246,30 +247,38 @@ def _assign(ticket: Ticket, triage: TicketTriage) -> Ticket:
 
 
 def on_ticket_opened(
-    ticket: Ticket, message: Message, actor: Actor, arrival: Arrival | None = None
+    ticket: Ticket,
+    message: Message,
+    actor: Actor,
+    arrival: Arrival | None = None,
+    *,
+    language_given: str = "",
 ) -> Ticket:
-    """Triage a new ticket; returns it as it stands afterwards. Call inside the transaction."""
+    """Triage a new ticket; returns it as it stands afterwards. Call inside the transaction.
+
+    The ticket and its message were written with the language detected in the message
+    (`detect_language`); ``language_given`` is the one the ticket would have had without
+    it (the customer's), recorded as the old value when detection changed it.
+    """
     arrival = arrival or Arrival()
     text = f"{ticket.subject}\n{message.body_text}"
     triage = TicketTriage(ticket=ticket)
-    triage.language = _detect_language(ticket, message, text)
-    if triage.language and triage.language != ticket.language:
+    triage.language = message.language
+    if triage.language and triage.language != language_given:
         record(
             ticket,
             Actor.system("detected from the text"),
             "language",
             field="language",
-            old=ticket.language,
+            old=language_given,
             new=triage.language,
         )
-        ticket.language = triage.language
-        Ticket.objects.filter(pk=ticket.pk).update(language=triage.language)
     if ticket.follow_up_of_id is not None:
         # A follow-up of a closed ticket keeps its department and owner's context.
         triage.routed_by = "follow-up"
         ticket = _check_abuse(ticket, triage, message, text)
         ticket = _assign(ticket, triage)
-        triage.save(force_insert=True)
+        insert(triage)
         return ticket
 
     incoming = Incoming(
@@ -315,7 +324,7 @@ def on_ticket_opened(
     if "assignee" not in outcome.decided:
         ticket = _assign(ticket, triage)
     # One INSERT with all of the above: nothing on the way reads this ticket's triage row.
-    triage.save(force_insert=True)
+    insert(triage)
     return ticket
 
 
@@ -323,7 +332,6 @@ def on_customer_message(ticket: Ticket, message: Message) -> Ticket:
     """Triage a further customer message on an existing ticket. Call inside the transaction."""
     text = f"{message.subject}\n{message.body_text}"
     triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
-    _detect_language(ticket, message, text)
     abuse = ["abusive", "abuse_score", "abuse_reasons"]
     before = [getattr(triage, name) for name in abuse]
     ticket = _check_abuse(ticket, triage, message, text)

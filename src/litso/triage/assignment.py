@@ -108,7 +108,6 @@ def pick_agent(
     return Choice(best["user_id"], reason)
 
 
-@transaction.atomic
 def do_auto_assign(
     ticket: Ticket,
     actor: Actor | None = None,
@@ -123,6 +122,17 @@ def do_auto_assign(
     per-process cache, which a change in another process reaches within seconds; a ticket
     that waits meanwhile is handed out by ``assign_waiting``, which always asks the database.
     """
+    # Opening a ticket, the caller's transaction is the one to roll back: no savepoint.
+    with transaction.atomic(savepoint=new_triage is None):
+        return _auto_assign(ticket, actor, exclude_user, new_triage)
+
+
+def _auto_assign(
+    ticket: Ticket,
+    actor: Actor | None,
+    exclude_user: int | None,
+    new_triage: TicketTriage | None,
+) -> Ticket:
     from litso.tickets.actions import do_assign
 
     actor = actor or Actor.system("automatic assignment")

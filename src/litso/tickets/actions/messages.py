@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
-from litso.files.store import store_bytes
+from litso.core.rows import insert
+from litso.files.store import blob_batch, store_bytes
 from litso.sla import clock as sla_clock
 from litso.tickets import html
 from litso.tickets.actions.common import NewAttachment, check_actor_may_act, lock
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from litso.customers.models import Customer
 
 MAX_BODY_CHARS = 1_000_000
+MAX_SUBJECT_CHARS = 500
 
 
 def check_body(body_text: str, body_html: str = "") -> None:
@@ -61,8 +63,9 @@ def create_message(
     external_id: str = "",
     attachments: Sequence[NewAttachment] = (),
     delivery: str = Delivery.NOT_APPLICABLE,
+    language: str = "",
 ) -> Message:
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         kind=kind,
         author_kind=author_kind,
@@ -71,24 +74,29 @@ def create_message(
         if author_kind == AuthorKind.CUSTOMER
         else None,
         channel=channel or ticket.channel,
-        subject=subject[:500],
+        subject=subject[:MAX_SUBJECT_CHARS],
         body_text=body_text,
         body_html=html.sanitise(body_html),
         external_id=external_id[:500],
         delivery=delivery,
+        language=language,
     )
+    # Every mail writes one or two messages: without the ORM's insert compiler.
+    insert(message)
     if attachments:
-        Attachment.objects.bulk_create(
-            Attachment(
-                message=message,
-                blob=store_bytes(item.data),
-                filename=item.filename[:255] or "attachment",
-                content_type=item.content_type[:255] or "application/octet-stream",
-                size=len(item.data),
-                content_id=item.content_id[:255],
-            )
-            for item in attachments
-        )
+        with blob_batch() as blobs:
+            rows = [
+                Attachment(
+                    message=message,
+                    blob=store_bytes(item.data, batch=blobs),
+                    filename=item.filename[:255] or "attachment",
+                    content_type=item.content_type[:255] or "application/octet-stream",
+                    size=len(item.data),
+                    content_id=item.content_id[:255],
+                )
+                for item in attachments
+            ]
+        Attachment.objects.bulk_create(rows)
     return message
 
 
@@ -131,6 +139,8 @@ def do_add_inbound_message(
             attachments=attachments,
             follow_up_of=ticket,
         )
+    from litso.triage.actions import detect_language, on_customer_message
+
     message = create_message(
         ticket,
         kind=MessageKind.INBOUND,
@@ -142,6 +152,7 @@ def do_add_inbound_message(
         external_id=external_id,
         attachments=attachments,
         author_customer=author,
+        language=detect_language(subject[:MAX_SUBJECT_CHARS], body_text),
     )
     actor = Actor.customer()
     record(ticket, actor, "message", new=MessageKind.INBOUND, data={"message": message.pk})
@@ -152,8 +163,6 @@ def do_add_inbound_message(
         apply_status(ticket, Status.OPEN, actor, reason="the customer wrote again")
     ticket.save()
     sla_clock.on_ticket_event(ticket)
-    from litso.triage.actions import on_customer_message
-
     ticket = on_customer_message(ticket, message)
     return ticket, message
 

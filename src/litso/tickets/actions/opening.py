@@ -10,6 +10,7 @@ from django.db import transaction
 
 from litso.audit.record import Actor, record
 from litso.core.choices import Channel
+from litso.core.rows import insert
 from litso.customers.models import Customer
 from litso.departments.models import Department
 from litso.sla import clock as sla_clock
@@ -64,7 +65,7 @@ def do_open_ticket(
     ``arrival`` says how the request came in (sender, recipients, whether the department came
     from the address written to); see litso.triage.actions.
     """
-    from litso.triage.actions import on_ticket_opened
+    from litso.triage.actions import detect_language, on_ticket_opened
 
     subject = check_new_ticket(
         subject=subject, body_text=body_text, body_html=body_html, channel=channel
@@ -77,7 +78,9 @@ def do_open_ticket(
     elif custom_fields:
         raise ValidationError({"custom_fields": "custom fields need a request type"})
 
-    ticket = Ticket.objects.create(
+    language_given = language or customer.language
+    detected = detect_language(subject, body_text)
+    ticket = Ticket(
         number=next_ticket_number(),
         subject=subject,
         priority=priority,
@@ -85,11 +88,12 @@ def do_open_ticket(
         customer=customer,
         channel=channel,
         request_type=request_type,
-        language=language or customer.language,
+        language=detected or language_given,
         custom_fields=cleaned_fields,
         customer_messages=1,
         follow_up_of=follow_up_of,
     )
+    insert(ticket)  # Ticket.objects.create without the ORM's insert compiler
     message = create_message(
         ticket,
         kind=MessageKind.INBOUND,
@@ -100,6 +104,7 @@ def do_open_ticket(
         channel=channel,
         external_id=external_id,
         attachments=attachments,
+        language=detected,
     )
     record(
         ticket,
@@ -124,5 +129,5 @@ def do_open_ticket(
     if tags:
         apply_tags(ticket, actor, add=tags)
     sla_clock.on_ticket_event(ticket, opened=True)
-    ticket = on_ticket_opened(ticket, message, actor, arrival)
+    ticket = on_ticket_opened(ticket, message, actor, arrival, language_given=language_given)
     return ticket, message

@@ -188,6 +188,8 @@ def test_sidebar_counts_stop_at_the_cap_and_are_kept_briefly(
         ("escalated", "ticket_escalated"),
         ("escalated", "triage_abusive"),
         ("triage", "triage_needs_review"),
+        ("breaching-soon", "sla_ticketsla_first_response_due"),
+        ("breaching-soon", "sla_ticketsla_resolution_due"),
     ],
 )
 def test_small_views_are_read_from_their_partial_indexes(desk, view, index) -> None:  # type: ignore[no-untyped-def]

@@ -96,7 +96,9 @@ class InboxFilterForm(FastForm):
 class BulkForm(FastForm):
     tickets = forms.TypedMultipleChoiceField(coerce=int, required=True)
     assignee = forms.ChoiceField(label=_("Assign to"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=with_any(Status.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Keep")), *Status.choices]
+    )
     department = forms.ModelChoiceField(
         label=_("Department"),
         required=False,

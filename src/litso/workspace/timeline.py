@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
-from litso.core.choices import Language
+from litso.core.choices import Language, Priority
 from litso.customers.models import ContactKind, ContactPoint
 from litso.mail.quoting import Reply, split_reply, split_reply_html
 from litso.sla.models import SlaBreach, TicketSla
@@ -110,8 +110,10 @@ def timeline(ticket: Ticket) -> list[Entry]:
         )
         for message in messages
     ]
-    events = Event.objects.filter(ticket=ticket).select_related("actor__agent").order_by(
-        "created_at", "pk"
+    events = (
+        Event.objects.filter(ticket=ticket)
+        .select_related("actor__agent")
+        .order_by("created_at", "pk")
     )
     for event in events:
         if event.verb in MESSAGE_VERBS or event.data.get("message") in shown:
@@ -190,7 +192,7 @@ def describe_event(event: Event) -> str:
     if verb == "status":
         return _("Status: %(old)s → %(new)s") % _status_labels(values)
     if verb == "priority":
-        return _("Priority: %(old)s → %(new)s") % values
+        return _("Priority: %(old)s → %(new)s") % _priority_labels(values)
     if verb == "assign":
         if not event.new_value:
             return _("Unassigned (was %(old)s)") % values
@@ -246,4 +248,9 @@ def _status_labels(values: dict[str, str]) -> dict[str, str]:
     from litso.tickets.models import Status
 
     labels = dict(Status.choices)
+    return {key: str(labels.get(value, value)) for key, value in values.items()}
+
+
+def _priority_labels(values: dict[str, str]) -> dict[str, str]:
+    labels = dict(Priority.choices)
     return {key: str(labels.get(value, value)) for key, value in values.items()}

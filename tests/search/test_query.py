@@ -47,6 +47,15 @@ def test_quoted_phrase_is_exact_and_in_order() -> None:
     assert words('"Dzień dobry" pani') == [(("dzien", "dobry"), False), (("pani",), True)]
 
 
+def test_russian_polish_and_curly_quotes_make_phrases_too() -> None:
+    assert words("«Добрый день» заказ") == [(("добрый", "день"), False), (("заказ",), True)]
+    assert words("„Dzień dobry” pani") == [(("dzien", "dobry"), False), (("pani",), True)]
+    assert words("„Dzień dobry“") == [(("dzien", "dobry"), False)]
+    assert words("“good morning” sir") == [(("good", "morning"), False), (("sir",), True)]
+    # An unclosed one is an ordinary character: the words count one by one.
+    assert words("«order now") == [(("order",), True), (("now",), False)]
+
+
 def test_quoted_single_word_is_a_word() -> None:
     assert words('"zamówienia"') == [(("zamowien",), True)]
 

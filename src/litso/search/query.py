@@ -30,7 +30,9 @@ MAX_TERMS = 12
 # Longer input is cut: nobody types more into a search box; a paste should not cost seconds.
 MAX_LENGTH = 500
 
-_PHRASE = re.compile(r'"([^"]*)"')
+# Straight quotes, and the ones Russian («…»), Polish („…”) and English (“…”) keyboards and
+# phones type: a phrase in any of them.
+_PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»|„([^”“"]*)[”“"]|“([^”]*)”')
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _TICKET_NUMBER = re.compile(r"#(\d{1,18})\b")
 _LONE_NUMBER = re.compile(r"\s*#?(\d{1,18})\s*")
@@ -121,7 +123,8 @@ def parse(text: str) -> Query:
     ticket_number = int(lone.group(1)) if lone else None
 
     def take_phrase(match: re.Match[str]) -> str:
-        words = tuple(_WORD.findall(fold(match.group(1))))
+        inside = next(group for group in match.groups() if group is not None)
+        words = tuple(_WORD.findall(fold(inside)))
         if len(words) == 1:
             add(word_term(words[0]))
         elif words:

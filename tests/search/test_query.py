@@ -53,7 +53,7 @@ def test_russian_polish_and_curly_quotes_make_phrases_too() -> None:
     assert words("„Dzień dobry“") == [(("dzien", "dobry"), False)]
     assert words("“good morning” sir") == [(("good", "morning"), False), (("sir",), True)]
     # An unclosed one is an ordinary character: the words count one by one.
-    assert words("«order now") == [(("order",), True), (("now",), False)]
+    assert words("«order now") == [(("order",), True), (("now",), True)]
 
 
 def test_quoted_single_word_is_a_word() -> None:

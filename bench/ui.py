@@ -3,7 +3,8 @@
     .venv/bin/python bench/ui.py --tickets 100000 [--database-url URL] [--data-dir DIR]
                                  [--duration 20] [--connections 8] [--web-workers 2]
 
-Fills the desk up to --tickets with bench/seed.py when it has fewer, signs in as an agent
+Fills the desk up to --tickets with bench/seed.py when it has fewer (and gives its tickets
+SLA clocks and triage rows with bench/seed_clocks.py), signs in as an agent
 (a seed agent of two of the four departments) and a supervisor, counts the queries of each page
 in-process (CaptureQueriesContext, with the slowest statement and its plan), then starts the
 production server (uvicorn on litso.asgi, as `litso run` does, no worker or scheduler so the
@@ -95,6 +96,12 @@ def ensure_tickets(target: int, env: dict[str, str]) -> int:
         code = SEED.format(bench=str(BENCH), count=target - have)
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
         have = Ticket.objects.count()
+    # Clocks for open tickets and triage rows, as the action layer would have made them.
+    from seed_clocks import add_clocks_and_triage
+
+    added = add_clocks_and_triage()
+    if added["clocks"] or added["triage_rows"]:
+        print(f"added {added['clocks']:,} SLA clocks, {added['triage_rows']:,} triage rows")
     return have
 
 
@@ -134,8 +141,8 @@ def ticket_paths(user: Any, rng: random.Random) -> list[str]:
     numbers: list[int] = []
     while len(numbers) < TICKET_SAMPLE:
         candidates = [rng.randint(bounds["low"], bounds["high"]) for _ in range(TICKET_SAMPLE)]
-        numbers += tickets_visible_to(user).filter(number__in=candidates).values_list(
-            "number", flat=True
+        numbers += (
+            tickets_visible_to(user).filter(number__in=candidates).values_list("number", flat=True)
         )
     return [f"/t/{number}/" for number in numbers[:TICKET_SAMPLE]]
 
@@ -257,9 +264,7 @@ def wrk(
         os.unlink(handle.name)
     line = next(line for line in out.splitlines() if line.startswith("WRKJSON "))
     figures: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
-    figures["requests_per_second"] = round(
-        figures["requests"] / (figures["duration_us"] / 1e6), 1
-    )
+    figures["requests_per_second"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
     if figures["non_2xx"] or figures["socket_errors"]:
         print(f"  warning: {figures['non_2xx']} non-2xx, {figures['socket_errors']} socket errors")
     return figures
@@ -336,9 +341,11 @@ def main() -> None:
             latency[name] = wrk(port, session, paths, args.duration, args.connections)
             figures = latency[name]
             figures["load_average"] = round((load_before + os.getloadavg()[0]) / 2, 2)
-            print(f"  {name:<10} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
-                  f"  {figures['requests_per_second']:7.1f} req/s   alone: p50"
-                  f" {single[name]['p50_ms']:6.1f} ms; load average {figures['load_average']}")
+            print(
+                f"  {name:<10} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+                f"  {figures['requests_per_second']:7.1f} req/s   alone: p50"
+                f" {single[name]['p50_ms']:6.1f} ms; load average {figures['load_average']}"
+            )
     finally:
         stop_server(server)
 

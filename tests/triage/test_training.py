@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from litso.tickets.models import RequestType
@@ -12,17 +9,11 @@ from litso.triage import router
 from litso.triage.classifier import TextClassifier
 from litso.triage.training import examples, train
 from tests.conftest import Desk
-from tests.triage.test_actions import BILLING, SALES
+
+# _data_dir: the same throwaway data directory and router cache, used here as well (autouse).
+from tests.triage.test_actions import BILLING, SALES, _data_dir  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _data_dir(settings: object, tmp_path: Path) -> Iterator[None]:
-    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
-    router.forget()
-    yield
-    router.forget()
 
 
 def test_department_examples_carry_the_request_type(desk: Desk) -> None:

@@ -88,3 +88,23 @@ def test_a_primary_key_that_is_a_relation_is_written_as_given(desk: Desk) -> Non
     triage = insert(TicketTriage(ticket=ticket, language="pl", predictions={"a": 1}))
     assert triage.pk == ticket.pk
     assert TicketTriage.objects.get(pk=ticket.pk).predictions == {"a": 1}
+
+
+def test_a_row_read_is_the_instance_the_orm_would_make(desk: Desk) -> None:
+    from django.db import transaction
+
+    from litso.core.rows import get
+
+    ticket = desk.open(subject="Zamówienie 7", custom_fields={}, tags=["vip"])
+    Ticket.objects.filter(pk=ticket.pk).update(custom_fields={"order": "ß7"})
+    ours = get(Ticket, ticket.pk)
+    theirs = Ticket.objects.get(pk=ticket.pk)
+    assert ours is not None
+    assert not ours._state.adding
+    names = [f.attname for f in Ticket._meta.concrete_fields]
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]
+    assert ours.created_at.tzinfo is not None
+    assert ours.customer == desk.customer_x
+    assert get(Ticket, ticket.pk + 1000) is None
+    with transaction.atomic():
+        assert get(Ticket, ticket.pk, for_update=True) == theirs

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from litso.core import rows
 from litso.tickets.models import OPEN_STATUSES, AuthorKind, Message, MessageKind, Ticket
 
 # A customer adding a detail right after writing is not chasing us yet.
@@ -111,9 +112,10 @@ def _candidates_sql(vendor: str) -> str:
     ticket, message = q(Ticket._meta.db_table), q(Message._meta.db_table)
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     return (
-        f"SELECT t.*, (SELECT SUBSTR(m.{q('body_text')}, 1, {TEXT_CHARS}) FROM {message} m"
+        f"SELECT t.{q('id')}, t.{q('subject')},"
+        f" (SELECT SUBSTR(m.{q('body_text')}, 1, {TEXT_CHARS}) FROM {message} m"
         f" WHERE m.{q('ticket_id')} = t.{q('id')} AND m.{q('kind')} = %s"
-        f" ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1) AS first_body"
+        f" ORDER BY m.{q('created_at')}, m.{q('id')} LIMIT 1)"
         f" FROM {ticket} t WHERE t.{q('customer_id')} = %s AND t.{q('status')} IN ({statuses})"
         f" AND t.{q('created_at')} >= %s AND t.{q('merged_into_id')} IS NULL"
         f" AND t.{q('id')} <> %s ORDER BY t.{q('created_at')} DESC LIMIT {CANDIDATES}"
@@ -131,29 +133,49 @@ def find_chased(ticket: Ticket, text: str) -> Ticket | None:
         connection.ops.adapt_datetimefield_value(since),
         ticket.pk,
     ]
-    candidates = Ticket.objects.raw(_candidates_sql(connection.vendor), params)
-    best: tuple[float, Ticket] | None = None
+    with connection.cursor() as cursor:
+        cursor.execute(_candidates_sql(connection.vendor), params)
+        candidates = cursor.fetchall()
+    best: tuple[float, int] | None = None
     words = stems(text)
-    for candidate in candidates:
-        earlier = f"{candidate.subject}\n{getattr(candidate, 'first_body', None) or ''}"
-        score = max(similarity(words, earlier), similarity(words, candidate.subject))
+    for pk, subject, first_body in candidates:
+        earlier = f"{subject}\n{first_body or ''}"
+        score = max(similarity(words, earlier), similarity(words, subject))
         if score >= threshold and (best is None or score > best[0]):
-            best = (score, candidate)
-    return best[1] if best else None
+            best = (score, pk)
+    return rows.get(Ticket, best[1]) if best else None
+
+
+@functools.cache
+def _previous_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {q('author_kind')}, {q('created_at')} FROM {q(Message._meta.db_table)}"
+        f" WHERE {q('ticket_id')} = %s AND {q('created_at')} <= %s AND {q('id')} <> %s"
+        f" AND {q('kind')} <> %s ORDER BY {q('created_at')} DESC, {q('id')} DESC LIMIT 1"
+    )
 
 
 def is_chase_on_thread(ticket: Ticket, message: Message) -> bool:
     """The customer wrote again on a thread whose last word was theirs, after a while."""
     if ticket.status not in OPEN_STATUSES:
         return False
-    previous = (
-        Message.objects.filter(ticket_id=ticket.pk, created_at__lte=message.created_at)
-        .exclude(pk=message.pk)
-        .exclude(kind=MessageKind.NOTE)
-        .order_by("-created_at", "-pk")
-        .values_list("author_kind", "created_at")
-        .first()
-    )
+    # The latest other message but notes, up to this one (plain SQL: asked for every reply).
+    params = [
+        ticket.pk,
+        connection.ops.adapt_datetimefield_value(message.created_at),
+        message.pk,
+        MessageKind.NOTE.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_previous_sql(connection.vendor), params)
+        previous = cursor.fetchone()
     if previous is None or previous[0] != AuthorKind.CUSTOMER:
         return False
-    return message.created_at - previous[1] >= MIN_GAP
+    [written_at] = rows.convert([previous[1]], _created_at_converters(connection.vendor))
+    return bool(message.created_at - written_at >= MIN_GAP)
+
+
+@functools.cache
+def _created_at_converters(vendor: str) -> rows.Converters:
+    return rows.converters([Message._meta.get_field("created_at")], Message._meta.db_table)

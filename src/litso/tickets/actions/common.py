@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor
+from litso.core import rows
 from litso.core.choices import Priority
 from litso.departments.models import Department
 from litso.tickets.access import tickets_visible_to
@@ -76,8 +77,14 @@ class PermissionDenied(ValidationError):
 
 
 def lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock, so two actions on one ticket do not interleave."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    """Re-read the ticket under a row lock, so two actions on one ticket do not interleave.
+
+    ``Ticket.objects.select_for_update().get(pk=...)`` by plain SQL (`litso.core.rows.get`):
+    every action starts here, and compiling the query cost more than running it."""
+    found = rows.get(Ticket, ticket.pk, for_update=True)
+    if found is None:
+        raise Ticket.DoesNotExist(f"ticket {ticket.pk} does not exist")
+    return found
 
 
 def changed_fields(ticket: Ticket, **values: Any) -> dict[str, tuple[Any, Any]]:

@@ -122,6 +122,23 @@ def test_same_customer_and_subject_threads_a_reply_without_headers(desk) -> None
     assert fresh.ticket != ticket
 
 
+def test_same_subject_joins_the_conversation_the_customer_was_last_in(desk) -> None:
+    body = "Proszę o fakturę za maj do zamówienia 77, NIP 123-456-32-18."
+    first = ingest(make_mail(subject="Faktura za maj", body=body)).ticket
+    second = ingest(make_mail(subject="Faktura za maj", body=body + " Pilne!")).ticket
+    assert second != first
+    # The second request chased the first and raised its priority: the first was changed
+    # last, but the customer's conversation is the second's.
+    assert Ticket.objects.get(pk=first.pk).updated_at > Ticket.objects.get(pk=second.pk).updated_at
+    reply = ingest(make_mail(subject="Re: Faktura za maj", body="Adres: Długa 5"))
+    assert reply.ticket == second
+    assert reply.thread_rule == "same customer and subject"
+    # A message on the first makes it the latest conversation again.
+    do_reply(first, Actor.agent(desk.agent_a), body_text="Wysłaliśmy fakturę.")
+    again = ingest(make_mail(subject="Re: Faktura za maj", body="Dziękuję"))
+    assert again.ticket == first
+
+
 def test_reply_to_solved_reopens_and_to_closed_opens_a_follow_up(desk) -> None:
     ticket = ingest(make_mail()).ticket
     do_change_status(ticket, Status.SOLVED, Actor.system())

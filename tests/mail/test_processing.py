@@ -81,8 +81,7 @@ def test_the_same_mail_twice_is_one_mail(desk) -> None:
 def test_reply_threads_by_in_reply_to_and_gets_no_second_ack(desk) -> None:
     first = ingest(make_mail())
     ack_id = acks()[0].external_id
-    reply = ingest(make_mail(subject="Odp: Zamówienie 77", body="Numer: 123",
-                             In_Reply_To=ack_id))
+    reply = ingest(make_mail(subject="Odp: Zamówienie 77", body="Numer: 123", In_Reply_To=ack_id))
     assert reply.ticket == first.ticket
     assert reply.thread_rule == "In-Reply-To/References"
     assert len(acks()) == 1
@@ -106,8 +105,9 @@ def test_a_forged_token_does_not_thread(desk) -> None:
 
 def test_subject_token_needs_someone_on_the_thread(desk) -> None:
     ticket = ingest(make_mail(to="sales@shop.test", Cc="kolega@klient.test")).ticket
-    colleague = ingest(make_mail(subject=f"Re: [#{ticket.number}] Zamówienie 77",
-                                 sender="kolega@klient.test"))
+    colleague = ingest(
+        make_mail(subject=f"Re: [#{ticket.number}] Zamówienie 77", sender="kolega@klient.test")
+    )
     assert colleague.ticket == ticket
     assert colleague.thread_rule == "subject token"
     stranger = ingest(make_mail(subject=f"[#{ticket.number}] hi", sender="x@other.test"))
@@ -218,7 +218,6 @@ def test_a_sender_we_cannot_answer_is_quarantined_with_the_reason(desk) -> None:
     assert inbound.state == InboundState.QUARANTINED
     assert "root@localhost" in inbound.reason
     assert Ticket.objects.count() == 0
-
 
 
 @pytest.mark.django_db

@@ -332,12 +332,12 @@ def on_customer_message(ticket: Ticket, message: Message) -> Ticket:
     """Triage a further customer message on an existing ticket. Call inside the transaction."""
     text = f"{message.subject}\n{message.body_text}"
     triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
-    abuse = ["abusive", "abuse_score", "abuse_reasons"]
-    before = [getattr(triage, name) for name in abuse]
+    abuse_fields = ["abusive", "abuse_score", "abuse_reasons"]
+    before = [getattr(triage, name) for name in abuse_fields]
     ticket = _check_abuse(ticket, triage, message, text)
-    if [getattr(triage, name) for name in abuse] != before:
+    if [getattr(triage, name) for name in abuse_fields] != before:
         # Only an abusive message changes the row here.
-        triage.save(update_fields=abuse)
+        triage.save(update_fields=abuse_fields)
     if chasing.is_chase_on_thread(ticket, message):
         ticket = _register_chase(ticket, Actor.system("the customer wrote again unanswered"))
     return ticket

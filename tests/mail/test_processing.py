@@ -139,6 +139,36 @@ def test_same_subject_joins_the_conversation_the_customer_was_last_in(desk) -> N
     assert again.ticket == first
 
 
+def test_of_two_same_subject_tickets_a_reply_joins_the_one_it_quotes(desk) -> None:
+    older_text = "Drukarka na drugim piętrze drukuje puste strony od poniedziałku rano."
+    newer_text = "Drukarka w recepcji nie łączy się z siecią Wi-Fi od wczoraj wieczorem."
+    older = ingest(make_mail(subject="Drukarka", body=older_text)).ticket
+    newer = ingest(make_mail(subject="Drukarka", body=newer_text)).ticket
+    assert older != newer
+
+    def answer(quoted: str) -> InboundMail:
+        # An answer to a notice of the desk used before: its Message-ID means nothing here,
+        # but the client quoted the request (re-wrapped, with "> ").
+        lines = "\n".join(f"> {line}" for line in quoted.replace("od ", "od\n").split("\n"))
+        header = "W dniu 3.03.2025 o 14:33 Ola <ola@klient.test> pisze:"
+        return ingest(
+            make_mail(
+                subject="Re: [helpdesk-12] Drukarka (Updated)",
+                body=f"Nadal nie działa.\n\n{header}\n{lines}",
+                In_Reply_To="<notice-12@old-desk.test>",
+            )
+        )
+
+    # Quoting the older request: the older, though the newer is the latest conversation.
+    first = answer(older_text)
+    assert first.ticket == older
+    assert first.thread_rule == "same customer and subject"
+    # Quoting the newer: the newer, though the older is now the latest conversation.
+    assert answer(newer_text).ticket == newer
+    # Quoting neither: the latest conversation.
+    assert ingest(make_mail(subject="Re: Drukarka", body="Jakieś wieści?")).ticket == newer
+
+
 def test_reply_to_solved_reopens_and_to_closed_opens_a_follow_up(desk) -> None:
     ticket = ingest(make_mail()).ticket
     do_change_status(ticket, Status.SOLVED, Actor.system())

@@ -3,8 +3,9 @@
 1. a ticket token in the address the customer replied to (support+t1042.<hmac>@…);
 2. a [#1042] token in the subject, from someone already on that ticket's thread;
 3. In-Reply-To / References matching a Message-ID stored on a ticket;
-4. the same customer and the same normalised subject, updated within a few days (the one
-   whose conversation with the customer is the most recent).
+4. the same customer and the same normalised subject, updated within a few days (of two
+   such tickets the one whose message the reply quotes, else the one whose conversation
+   with the customer is the most recent).
 
 Returns the ticket and which rule matched (recorded on the inbound mail), or None.
 """
@@ -24,6 +25,7 @@ from django.utils import timezone
 from litso.core import rows
 from litso.customers.models import Customer
 from litso.mail.model import ParsedMail
+from litso.mail.quoting import split_reply
 from litso.mail.tokens import ticket_number_from
 from litso.tickets.models import Message, MessageKind, Ticket
 
@@ -94,18 +96,56 @@ def find_ticket(
                 ],
             )
             recent = cursor.fetchall()
-        for ticket_id, ticket_subject in recent:
-            if normalise_subject(ticket_subject) == subject:
-                live = _live(rows.get(Ticket, ticket_id))
-                if live:
-                    return ThreadMatch(live, "same customer and subject")
+        same = [ticket_id for ticket_id, title in recent if normalise_subject(title) == subject]
+        for ticket_id in _quoted_first(parsed, same):
+            live = _live(rows.get(Ticket, ticket_id))
+            if live:
+                return ThreadMatch(live, "same customer and subject")
     return None
+
+
+def _quoted_first(parsed: ParsedMail, ticket_ids: list[int]) -> list[int]:
+    """Of the customer's tickets with this subject, the one whose message the reply quotes
+    first, if exactly one: a customer with two requests of the same subject answering a
+    notification about the older one (sent by a desk we replaced, so its Message-ID means
+    nothing here) quotes that request."""
+    if len(ticket_ids) < 2:
+        return ticket_ids
+    quoted = _flat(split_reply(parsed.body_text).quoted)
+    if not quoted:
+        return ticket_ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _messages_sql(connection.vendor, len(ticket_ids)),
+            [*ticket_ids, MessageKind.INBOUND.value, MessageKind.OUTBOUND.value],
+        )
+        messages = cursor.fetchall()
+    quoting = {
+        ticket_id
+        for ticket_id, start in messages
+        if len(snippet := _flat(start or "")) >= MIN_QUOTE and snippet in quoted
+    }
+    if len(quoting) != 1:
+        return ticket_ids
+    return sorted(ticket_ids, key=lambda ticket_id: ticket_id not in quoting)
+
+
+_QUOTE_MARKS = re.compile(r"^[\s>]+", re.MULTILINE)
+
+
+def _flat(text: str) -> str:
+    """Text without quote marks and line breaks: a quote re-wrapped by the mail client still
+    contains the message it quotes."""
+    return " ".join(_QUOTE_MARKS.sub("", text).split())
 
 
 # Plain SQL below: the ORM took longer to compile these lookups, asked for nearly every reply,
 # than the database took to answer them.
 MAX_IDS = 50
 CANDIDATES = 20
+# How much of each earlier message is looked for in a reply's quote, and at least how much.
+QUOTE_CHARS = 300
+MIN_QUOTE = 40
 
 
 def _one(sql: str, params: Sequence[str]) -> int | None:
@@ -174,3 +214,15 @@ def on_thread(ticket: Ticket, sender: Customer, parsed: ParsedMail) -> bool:
         if addresses & set(participants or ()):
             return True
     return False
+
+
+@functools.cache
+def _messages_sql(vendor: str, count: int) -> str:
+    """The start of each message exchanged with the customer on ``count`` tickets."""
+    q = connection.ops.quote_name
+    ids = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {q('ticket_id')}, SUBSTR({q('body_text')}, 1, {QUOTE_CHARS})"
+        f" FROM {q(Message._meta.db_table)}"
+        f" WHERE {q('ticket_id')} IN ({ids}) AND {q('kind')} IN (%s, %s)"
+    )

@@ -180,6 +180,13 @@ class TicketTriage(models.Model):
             models.Index(
                 fields=["ticket"], name="triage_needs_review", condition=models.Q(needs_review=True)
             ),
+            # Almost every ticket chases nothing: SQLite's statistics then call the plain
+            # chase_of index useless and scan the table; this one holds only the chases.
+            models.Index(
+                fields=["chase_of"],
+                name="triage_chase_of",
+                condition=models.Q(chase_of__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -196,9 +195,13 @@ def _chasing(
     if not triage.chase_count and triage.chase_of_id is None:
         return None, []
     # One query: the ticket this one chases and the ones chasing it, as far as the agent sees.
+    # One id list from two indexes (UNION ALL); OR-ing the joined column instead read every
+    # ticket in date order (half a second at a million tickets).
+    chasers = TicketTriage.objects.filter(chase_of=ticket).order_by().values("ticket_id")
+    chased = TicketTriage.objects.filter(ticket_id=triage.chase_of_id or 0).values("ticket_id")
     related = list(
         tickets_visible_to(user)
-        .filter(Q(triage__chase_of=ticket) | Q(pk=triage.chase_of_id or 0))
+        .filter(pk__in=chasers.union(chased, all=True))
         .order_by("created_at", "pk")
     )
     chased = next((t for t in related if t.pk == triage.chase_of_id), None)

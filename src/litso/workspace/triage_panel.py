@@ -140,9 +140,7 @@ def _names(predictions: dict[str, Any]) -> dict[str, dict[str, Any]]:
     names: dict[str, dict[str, Any]] = {"priority": dict(Priority.choices)}
     departments = _labels(predictions, "department")
     names["department"] = (
-        {str(d.pk): d for d in Department.objects.filter(pk__in=departments)}
-        if departments
-        else {}
+        {str(d.pk): d for d in Department.objects.filter(pk__in=departments)} if departments else {}
     )
     types = _labels(predictions, "request_type")
     rows = RequestType.objects.filter(pk__in=types).values_list("pk", "name") if types else []
@@ -198,10 +196,10 @@ def _chasing(
     # One id list from two indexes (UNION ALL); OR-ing the joined column instead read every
     # ticket in date order (half a second at a million tickets).
     chasers = TicketTriage.objects.filter(chase_of=ticket).order_by().values("ticket_id")
-    chased = TicketTriage.objects.filter(ticket_id=triage.chase_of_id or 0).values("ticket_id")
+    first = TicketTriage.objects.filter(ticket_id=triage.chase_of_id or 0).values("ticket_id")
     related = list(
         tickets_visible_to(user)
-        .filter(pk__in=chasers.union(chased, all=True))
+        .filter(pk__in=chasers.union(first, all=True))
         .order_by("created_at", "pk")
     )
     chased = next((t for t in related if t.pk == triage.chase_of_id), None)

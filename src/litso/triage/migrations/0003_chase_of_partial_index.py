@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0006_inbox_partial_indexes'),
-        ('triage', '0002_inbox_partial_indexes'),
+        ("tickets", "0006_inbox_partial_indexes"),
+        ("triage", "0002_inbox_partial_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='tickettriage',
-            index=models.Index(condition=models.Q(('chase_of__isnull', False)), fields=['chase_of'], name='triage_chase_of'),
+            model_name="tickettriage",
+            index=models.Index(
+                condition=models.Q(("chase_of__isnull", False)),
+                fields=["chase_of"],
+                name="triage_chase_of",
+            ),
         ),
     ]

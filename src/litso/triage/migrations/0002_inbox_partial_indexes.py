@@ -24,4 +24,12 @@ class Migration(migrations.Migration):
                 name="triage_needs_review",
             ),
         ),
+        migrations.AddIndex(
+            model_name="tickettriage",
+            index=models.Index(
+                condition=models.Q(("chase_of__isnull", False)),
+                fields=["chase_of"],
+                name="triage_chase_of",
+            ),
+        ),
     ]

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from litso.files.models import Blob
-from litso.files.store import blob_batch, read_bytes, store_bytes
+from litso.files.store import blob_batch, deferred_blobs, read_bytes, store_bytes
 
 
 def test_bytes_are_stored_once_by_their_hash(db) -> None:
@@ -75,17 +75,82 @@ def test_a_batch_syncs_each_directory_once_and_writes_rows_at_the_end(
     with blob_batch() as batch:
         blobs = [store_bytes(data, batch=batch) for data in [*pair, pair[0]]]
         assert not Blob.objects.filter(pk__in=[b.pk for b in blobs]).exists()
-        files = [p for p in seen if "/.incoming-" in p]
-        assert len(files) == 2
-        assert len(seen) == 2  # directories wait for the end of the batch
+        # Written, but only under temporary names until the flush has synced them.
+        assert seen == []
+        assert not any(default_storage.exists(b.storage_name) for b in blobs)
     directory = Path(default_storage.path(blobs[0].storage_name)).parent
-    # Its own directory, the new one's parent and (the warm-up used another) the new
-    # first-level one's parent: each once, deepest first.
+    # The two files (under their temporary names) before any directory; then its own
+    # directory, the new one's parent and (the warm-up used another) the new first-level
+    # one's parent: each once.
+    assert len(seen) == 5
+    assert all("/.incoming-" in p for p in seen[:2])
     root = Path(default_storage.path("blobs"))
-    assert seen[2:] == [str(directory), str(directory.parent), str(root)]
+    assert sorted(seen[2:]) == sorted([str(directory), str(directory.parent), str(root)])
     assert Blob.objects.filter(pk__in=[b.pk for b in blobs]).count() == 2
     for data, blob in zip(pair, blobs, strict=False):
         assert read_bytes(blob) == data
+    assert not [p for p in directory.iterdir() if p.name.startswith(".incoming-")]
+
+
+def test_a_failed_sync_writes_no_rows_and_leaves_no_files(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_bytes(b"warm up")
+
+    def fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    datas = [b"one %d" % i for i in range(12)]  # synced on the pool
+    blobs = []
+    with pytest.raises(OSError, match="Input/output error"), blob_batch() as batch:
+        blobs.extend(store_bytes(data, batch=batch) for data in datas)
+    assert not Blob.objects.filter(pk__in=[b.pk for b in blobs]).exists()
+    for blob in blobs:
+        path = Path(default_storage.path(blob.storage_name))
+        assert not path.exists()
+        assert not [p for p in path.parent.iterdir() if p.name.startswith(".incoming-")]
+
+
+def test_deferred_blobs_gathers_every_batch_inside_it(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_bytes(b"warm up")
+    seen = synced_paths(monkeypatch)
+    with deferred_blobs():
+        with blob_batch() as first:
+            one = store_bytes(b"message one", batch=first)
+        with blob_batch() as second:
+            two = store_bytes(b"message two", batch=second)
+        # The inner batches end without syncing or writing rows: the outer one does both.
+        assert first is second
+        assert seen == []
+        assert not Blob.objects.filter(pk__in=[one.pk, two.pk]).exists()
+    assert Blob.objects.filter(pk__in=[one.pk, two.pk]).count() == 2
+    assert sum("/.incoming-" in p for p in seen) == 2
+    assert read_bytes(one) == b"message one"
+    assert read_bytes(two) == b"message two"
+    # Outside it, a batch flushes on its own again.
+    with blob_batch() as alone:
+        three = store_bytes(b"message three", batch=alone)
+    assert Blob.objects.filter(pk=three.pk).exists()
+
+
+def test_deferred_blobs_left_by_an_error_stores_nothing(db: None) -> None:
+    store_bytes(b"warm up")
+
+    def store_then_fail() -> Blob:
+        with deferred_blobs(), blob_batch() as batch:
+            blob = store_bytes(b"never kept", batch=batch)
+            raise RuntimeError(blob.sha256)
+
+    with pytest.raises(RuntimeError) as failed:
+        store_then_fail()
+    blob = Blob(sha256=str(failed.value.args[0]))
+    path = Path(default_storage.path(blob.storage_name))
+    assert not path.exists()
+    assert not Blob.objects.filter(pk=blob.pk).exists()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".incoming-")]
 
 
 def test_a_directory_removed_behind_the_store_is_made_again(db: None) -> None:

@@ -31,6 +31,7 @@ from litso.core.choices import Channel
 from litso.customers.contacts import get_or_create_customer
 from litso.customers.models import ContactKind, ContactPoint, Customer
 from litso.departments.models import Department
+from litso.files.store import deferred_blobs
 from litso.mail.autoreply import MailKind, bounce_info, explain
 from litso.mail.batch import BatchCache, Parse, parse_stored
 from litso.mail.language import guess_language
@@ -77,7 +78,8 @@ def process_batch(inbound_ids: Sequence[int]) -> dict[int, Outcome]:
     cache = BatchCache()
     cache.prefetch_customers(parses.values())
     outcomes: dict[int, Outcome] = {}
-    with transaction.atomic():
+    # The batch's attachments are synced together just before it commits (files/store.py).
+    with transaction.atomic(), deferred_blobs():
         for inbound in stored.select_for_update(of=("self",)).filter(pk__in=ids):
             if inbound.state != InboundState.RECEIVED:
                 # Already done (a re-run after a crash, a duplicate task): nothing happens twice.

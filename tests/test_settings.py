@@ -56,3 +56,24 @@ def test_sqlite_runs_in_wal_mode(db) -> None:  # type: ignore[no-untyped-def]
     # The in-memory test database cannot use WAL; a file database must.
     assert mode in ("wal", "memory")
     assert "journal_mode=WAL" in connection.settings_dict["OPTIONS"]["init_command"]
+
+
+def _settings_of(env: dict[str, str], expression: str) -> str:
+    code = f"from django.conf import settings; print({expression})"
+    unset = ("DATABASE_URL", "LITSO_DB_CONN_MAX_AGE", "LITSO_DB_POOL_SIZE")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "litso.settings", **env},
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def test_web_threads_keep_sqlite_connections_and_postgresql_uses_its_pool(tmp_path: Path) -> None:
+    age = "settings.DATABASES['default']['CONN_MAX_AGE']"
+    assert _settings_of({"LITSO_DATA_DIR": str(tmp_path)}, age) == "600"
+    assert _settings_of({"LITSO_DATA_DIR": str(tmp_path), "LITSO_DB_CONN_MAX_AGE": "0"}, age) == "0"
+    postgres = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "LITSO_DB_CONN_MAX_AGE": "60"}
+    assert _settings_of(postgres, age) == "0"  # Django refuses kept connections with a pool
+    assert _settings_of({**postgres, "LITSO_DB_POOL_SIZE": "0"}, age) == "60"
+    assert _settings_of({"LITSO_WEB_THREADS": "3"}, "settings.LITSO_WEB_THREADS") == "3"

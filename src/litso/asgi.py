@@ -1,6 +1,9 @@
+"""The web process (``uvicorn litso.asgi:application``): see litso.core.web."""
+
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "litso.settings")
-application = get_asgi_application()
+
+from litso.core import web
+
+application = web.application()

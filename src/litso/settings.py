@@ -93,18 +93,17 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         url = f"sqlite:///{DATA_DIR / 'litso.sqlite3'}"
-    db: dict[str, Any] = dict(
-        # 0: under uvicorn (ASGI) every request runs in its own thread, so kept connections
-        # are never reused nor closed and PostgreSQL runs out of slots.
-        dj_database_url.parse(url, conn_max_age=env_int("LITSO_DB_CONN_MAX_AGE", 0))
-    )
+    db: dict[str, Any] = dict(dj_database_url.parse(url))
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else db["CONN_MAX_AGE"]
+        # Pages are served by a fixed pool of threads (litso.core.web), each keeping its
+        # connection and with it SQLite's page cache; opening one costs a page about 1 ms.
+        max_age = env_int("LITSO_DB_CONN_MAX_AGE", 600)
+        db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else max_age
         db["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN, so two writers never deadlock on
-            # a lock upgrade; WAL lets readers go on while the worker writes. Every request
-            # has a new connection with an empty page cache: memory-mapped reads make that
-            # cheap (the inbox at a million tickets: 91 -> 58 ms of server CPU).
+            # a lock upgrade; WAL lets readers go on while the worker writes. A connection's
+            # first reads go through memory-mapped pages, not a cold page cache (the inbox
+            # at a million tickets: 91 -> 58 ms of server CPU when every request connected).
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
             "init_command": (
@@ -122,6 +121,8 @@ def _database() -> dict[str, Any]:
             **db.get("OPTIONS", {}),
             "pool": {"min_size": 1, "max_size": env_int("LITSO_DB_POOL_SIZE", 20), "timeout": 30},
         }
+    else:
+        db["CONN_MAX_AGE"] = env_int("LITSO_DB_CONN_MAX_AGE", 0)
     db["TEST"] = {"NAME": os.environ.get("LITSO_TEST_DATABASE_NAME") or None}
     return db
 
@@ -148,6 +149,8 @@ LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:inbox"
 LOGOUT_REDIRECT_URL = "workspace:login"
 # Failed sign-ins per user name and address before the pair is locked out, and for how long.
+# Threads per web process serving pages (litso.core.web); each keeps a database connection.
+LITSO_WEB_THREADS = env_int("LITSO_WEB_THREADS", 8)
 LITSO_LOGIN_MAX_FAILURES = env_int("LITSO_LOGIN_MAX_FAILURES", 5)
 LITSO_LOGIN_LOCK_MINUTES = env_int("LITSO_LOGIN_LOCK_MINUTES", 15)
 

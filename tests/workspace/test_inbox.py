@@ -212,3 +212,30 @@ def test_small_views_are_read_from_their_partial_indexes(desk, view, index) -> N
             cursor.execute(f"EXPLAIN {sql}", params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert index in plan, plan
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10])
+def test_the_first_response_queue_pages_by_deadline_then_age(desk, size) -> None:  # type: ignore[no-untyped-def]
+    tickets = [desk.open() for _ in range(6)]
+    for ticket, minutes in zip(tickets, (40, -20, 5, 90), strict=False):
+        set_due(ticket, minutes)
+    undated_old, undated_new = tickets[4], tickets[5]
+    update(undated_new, created_at=timezone.now() + datetime.timedelta(minutes=1))
+    answered = desk.open()
+    set_due(answered, 1)
+    do_reply(answered, Actor.agent(desk.agent_a), body_text="On it.")
+    expected = [t.number for t in (tickets[1], tickets[2], tickets[0], tickets[3])]
+    expected += [undated_old.number, undated_new.number]
+    view = inbox.find_view(inbox.views_for(desk.agent_a), "needs-first-response")
+    assert view is not None
+    queue = inbox.view_tickets(view, desk.agent_a, timezone.now())
+    assert [t.number for t in inbox.sort_tickets(queue, "first-response")] == expected
+    shown: list[int] = []
+    for number in range(1, 10):
+        page = inbox.page_sorted(queue, "first-response", number, size=size)
+        shown += [t.number for t in page.rows]
+        assert page.has_next == (len(shown) < len(expected)), (number, shown)
+        if not page.has_next:
+            break
+    assert shown == expected
+    assert inbox.page_sorted(queue, "first-response", 99, size=size).rows == []

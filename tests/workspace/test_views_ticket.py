@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
 
 from litso.audit.models import Event
@@ -18,6 +19,7 @@ from litso.tickets.actions import (
 )
 from litso.tickets.models import Delivery, Message, MessageKind, Status, Ticket
 from litso.triage.models import TicketTriage
+from litso.workspace import agents
 from tests.workspace.helpers import set_due, update
 
 QUOTED_REPLY = """Thanks, the parcel came today.
@@ -384,8 +386,14 @@ def test_sla_countdowns_and_breaches(desk, client: Client) -> None:
 
 
 def test_the_ticket_page_costs_the_same_queries_at_any_length(
-    desk, client: Client, django_assert_num_queries
+    desk,
+    client: Client,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The agents' list is read again after two seconds; the loop below may take longer.
+    monkeypatch.setattr(agents.directory, "seconds", 3600.0)
     ticket = desk.open(attachments=[NewAttachment("a.txt", "text/plain", b"a")])
     agent = Actor.agent(desk.agent_a)
     # Asked again about the same problem: the triage panel lists the chasing requests.
@@ -393,9 +401,12 @@ def test_the_ticket_page_costs_the_same_queries_at_any_length(
     assert TicketTriage.objects.get(ticket=ticket).chase_count == 1
     client.force_login(desk.agent_a)
     page(client, ticket)
-    # 20: the triage panel names the departments the router guessed and lists the chases;
+    # 19: the triage panel names the departments the router guessed and lists the chases;
     # the canned answers offered; the agent's department ids; the clock and the triage row.
-    with django_assert_num_queries(20) as few:
+    # The agents one may assign to are kept by the process (workspace/agents.py), but read
+    # afresh (2 more) inside a transaction that changed agents, as this test's is when the
+    # module was imported before the desk was made.
+    with django_assert_max_num_queries(21) as few:
         client.get(f"/t/{ticket.number}/")
     for i in range(15):
         attachment = NewAttachment(f"{i}.txt", "text/plain", b"x")

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from litso.core.choices import Channel, Language, Priority
 from litso.departments.models import Department
-from litso.staff.models import Role
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions.tags import check_tags
 from litso.tickets.models import Status, Ticket
@@ -33,20 +31,6 @@ ANY: list[tuple[str, StrOrPromise]] = [("", _("Any"))]
 
 def with_any(choices: list[tuple[str, Any]]) -> list[tuple[str, StrOrPromise]]:
     return [*ANY, *choices]
-
-
-def agents_for(departments: QuerySet[Department] | None = None) -> QuerySet[User]:
-    """Active agents, optionally those who may own tickets of these departments."""
-    agents = User.objects.filter(is_active=True, agent__isnull=False).select_related("agent")
-    if departments is not None:
-        agents = agents.filter(
-            Q(agent__role=Role.ADMIN) | Q(agent__departments__in=departments)
-        ).distinct()
-    return agents.order_by("agent__display_name", "username")
-
-
-def agent_choices(agents: QuerySet[User]) -> list[tuple[str, str]]:
-    return [(str(user.pk), user.agent.display_name or user.get_username()) for user in agents]
 
 
 class InboxFilterForm(FastForm):

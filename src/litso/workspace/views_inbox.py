@@ -22,13 +22,8 @@ from litso.tickets.actions import do_bulk_change
 from litso.workspace import inbox as queues
 from litso.workspace import inbox_rows, saved
 from litso.workspace.access import staff_required
-from litso.workspace.forms import (
-    BulkForm,
-    InboxFilterForm,
-    SaveViewForm,
-    agent_choices,
-    agents_for,
-)
+from litso.workspace.agents import agent_choices_in
+from litso.workspace.forms import BulkForm, InboxFilterForm, SaveViewForm
 
 FIRST_VIEW = "needs-first-response"
 
@@ -36,8 +31,8 @@ FIRST_VIEW = "needs-first-response"
 def _agents(user: User) -> list[tuple[str, str]]:
     profile = getattr(user, "agent", None)
     if profile is None or profile.is_admin:
-        return agent_choices(agents_for())
-    return agent_choices(agents_for(profile.departments.all()))
+        return agent_choices_in()
+    return agent_choices_in(profile.department_ids())
 
 
 @staff_required
@@ -63,8 +58,7 @@ def _render(
     now = timezone.now()
     tickets = queues.view_tickets(current, user, now)
     tickets = queues.apply_filters(tickets, filters, user)
-    tickets = queues.sort_tickets(tickets, sort)
-    page = queues.page_of(tickets, _page_number(request))
+    page = queues.page_sorted(tickets, sort, _page_number(request))
     rows = queues.rows(page, now)
     context = {
         "views": views,

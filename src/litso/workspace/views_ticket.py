@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from litso.audit.record import Actor
-from litso.departments.models import Department
 from litso.sla.models import TicketSla
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions import (
@@ -52,6 +51,7 @@ from litso.triage.actions import do_confirm_route
 from litso.triage.models import TicketTriage
 from litso.workspace import canned, inbox, timeline, triage_panel
 from litso.workspace.access import staff_required
+from litso.workspace.agents import agent_choices_in
 from litso.workspace.delivery import do_retry_delivery
 from litso.workspace.forms import (
     AssignForm,
@@ -63,8 +63,6 @@ from litso.workspace.forms import (
     RouteForm,
     StatusForm,
     TagsForm,
-    agent_choices,
-    agents_for,
 )
 
 # Served as their own type; anything else is a download, never rendered by the browser.
@@ -94,7 +92,7 @@ def _ticket(user: User, number: int) -> Ticket:
 def _forms(
     ticket: Ticket, user: User, tags: list[Tag], bound: dict[str, forms.Form]
 ) -> dict[str, forms.Form]:
-    agents = agent_choices(agents_for(Department.objects.filter(pk=ticket.department_id)))
+    agents = agent_choices_in([ticket.department_id])
     tag_names = " ".join(tag.name for tag in tags)
     made: dict[str, forms.Form] = {
         "reply": ReplyForm(ticket=ticket),
@@ -185,7 +183,7 @@ def _note(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.
 
 
 def _assign(request: HttpRequest, ticket: Ticket, user: User) -> tuple[str, forms.Form, Any]:
-    agents = agent_choices(agents_for(Department.objects.filter(pk=ticket.department_id)))
+    agents = agent_choices_in([ticket.department_id])
     form = AssignForm(request.POST, agents=agents)
 
     def run() -> str:

@@ -9,7 +9,7 @@ import pytest
 from django import forms
 
 from litso.departments.models import Department
-from litso.workspace.widgets import FastForm, FastSelect
+from litso.workspace.widgets import FastForm, FastSelect, fast_widget
 
 CHOICES = [("", "Any"), ("a", "A & <b>"), ("1", "one"), ("2", "two")]
 
@@ -55,3 +55,49 @@ def test_a_fast_form_renders_model_choices_in_one_query(desk, django_assert_num_
     bound = Example(data={"colour": "r", "department": str(desk.dept_a.pk)})
     assert bound.is_valid(), bound.errors
     assert bound.cleaned_data["department"] == desk.dept_a
+
+
+def normal_tag(html: str) -> str:
+    """Blank lines and attribute order aside: the tag name, then its sorted attributes."""
+    html = re.sub(r"\s*\n\s*", "", html)
+
+    def tag(match: re.Match[str]) -> str:
+        attributes = re.findall(r'[\w-]+(?:="[^"]*")?', match[2])
+        return f"<{match[1]} {' '.join(sorted(attributes))}>"
+
+    return re.sub(r"<(input|textarea)([^>]*)>", tag, html)
+
+
+WIDGETS = [
+    forms.TextInput(attrs={"maxlength": 64, "placeholder": 'Say "hi" <b>'}),
+    forms.NumberInput(attrs={"min": 0}),
+    forms.EmailInput(),
+    forms.HiddenInput(),
+    forms.PasswordInput(),
+    forms.PasswordInput(render_value=True),
+    forms.CheckboxInput(),
+    forms.Textarea(attrs={"rows": 3}),
+    forms.DateInput(),
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: type(w).__name__)
+@pytest.mark.parametrize("value", [None, "", "C:\\Users\\new.log & <script>", 7, True, False])
+def test_fast_inputs_write_what_django_writes(widget: forms.Widget, value: Any) -> None:
+    import copy
+
+    attrs = {"id": "id_f", "required": True, "disabled": False, "aria-describedby": "x"}
+    expected = copy.deepcopy(widget).render("f", value, attrs)
+    fast = fast_widget(copy.deepcopy(widget))
+    assert type(fast).__name__ == f"Fast{type(widget).__name__}"
+    got = fast.render("f", value, attrs)
+    assert normal_tag(got) == normal_tag(expected)
+    assert "<script>" not in got
+
+
+def test_widgets_with_templates_of_their_own_are_left_alone() -> None:
+    radio = forms.RadioSelect(choices=CHOICES)
+    assert fast_widget(radio) is radio
+    assert type(radio) is forms.RadioSelect
+    assert isinstance(Example().fields["note"].widget, forms.TextInput)
+    assert type(Example().fields["note"].widget).__name__ == "FastTextInput"

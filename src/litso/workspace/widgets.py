@@ -1,8 +1,9 @@
-"""A <select> written in Python.
+"""Form widgets written in Python: <select>, <input> and <textarea>.
 
-Django renders every <option> through a template include; the inbox's filter and bulk forms
-have about a hundred options, and rendering them cost more than all the page's queries. The
-HTML is the same as ``forms.Select``'s but for blank lines (the tests compare them).
+Django renders every widget through templates, and every <option> through a template include;
+the inbox's filter and bulk forms have about a hundred options and a dozen fields, and
+rendering them cost more than all the page's queries. The HTML is the same as Django's but
+for blank lines and the order of attributes (the tests compare them).
 """
 
 from __future__ import annotations
@@ -42,12 +43,78 @@ class FastSelect(forms.Select):
         return format_html("<select{}>\n  {}\n</select>", flatatt(final), options)
 
 
+INPUT = "django/forms/widgets/input.html"
+TEXTAREA = "django/forms/widgets/textarea.html"
+
+
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    # As django/forms/widgets/attrs.html: in order; True writes the name alone, False nothing.
+    return format_html_join(
+        "",
+        " {}{}",
+        ((name, "" if value is True else format_html('="{}"', value))
+         for name, value in attrs.items() if value is not False),
+    )  # fmt: skip
+
+
+class FastInputMixin:
+    """Renders an ``Input`` or ``Textarea`` from its ``get_context``, without a template."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        if widget["template_name"] == TEXTAREA:
+            return format_html(
+                '<textarea name="{}"{}>\n{}</textarea>',
+                widget["name"],
+                _attrs(widget["attrs"]),
+                widget["value"] or "",
+            )
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            shown,
+            _attrs(widget["attrs"]),
+        )
+
+
+# Django's templates that only include input.html: the <input> is all they write.
+_PLAIN = (
+    INPUT,
+    TEXTAREA,
+    *(f"django/forms/widgets/{kind}.html"
+      for kind in ("text", "number", "email", "url", "password", "hidden", "search", "tel",
+                   "checkbox", "date", "datetime", "time")),
+)  # fmt: skip
+_fast_classes: dict[type[forms.Widget], type[forms.Widget]] = {}
+
+
+def fast_widget(widget: forms.Widget) -> forms.Widget:
+    """The same widget, written by ``FastInputMixin`` when Django would render it with one of
+    the plain templates; a widget with a template of its own is left as it is."""
+    if widget.template_name not in _PLAIN:
+        return widget
+    cls = type(widget)
+    if cls not in _fast_classes:
+        _fast_classes[cls] = type(f"Fast{cls.__name__}", (FastInputMixin, cls), {})
+    widget.__class__ = _fast_classes[cls]
+    return widget
+
+
 class FastForm(forms.Form):
-    """A form whose plain selects are FastSelects."""
+    """A form whose plain selects are FastSelects and plain inputs are written in Python."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            field.widget = fast_widget(field.widget)
             if type(field.widget) is forms.Select:
                 fast = FastSelect(attrs=field.widget.attrs)
                 fast.is_required = field.widget.is_required

@@ -101,3 +101,26 @@ def test_widgets_with_templates_of_their_own_are_left_alone() -> None:
     assert type(radio) is forms.RadioSelect
     assert isinstance(Example().fields["note"].widget, forms.TextInput)
     assert type(Example().fields["note"].widget).__name__ == "FastTextInput"
+
+
+@pytest.mark.django_db
+def test_a_model_select_asks_the_database_once_for_required_and_options(
+    desk, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    class Required(FastForm):
+        department = forms.ModelChoiceField(queryset=Department.objects.order_by("name"))
+        optional = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+        blank_first = forms.ChoiceField(choices=[("", "Pick"), ("a", "A")])
+
+    form = Required()
+    with django_assert_num_queries(1):
+        html = str(form["department"])
+    # A blank first choice ("---------") makes the select required, as Django decides.
+    assert " required" in html
+    with django_assert_num_queries(1):
+        assert " required" not in str(form["optional"])
+    assert " required" in str(form["blank_first"])
+    no_blank = Required()
+    no_blank.fields["department"].empty_label = None
+    no_blank.fields["department"].widget.choices = no_blank.fields["department"].choices
+    assert " required" not in str(no_blank["department"])

@@ -19,6 +19,25 @@ SELECTED = mark_safe(" selected")
 
 
 class FastSelect(forms.Select):
+    def listed(self) -> list[Any]:
+        """The choices, read once: a model field's choices are a query each time they are
+        iterated, and Django iterates them twice (``use_required_attribute``, ``render``)."""
+        kept = self.__dict__.get("_listed")
+        if kept is None or kept[0] is not self.choices:
+            # Through iter(): list() of a model field's choices first asks for len() (COUNT).
+            kept = (self.choices, list(iter(self.choices)))
+            self.__dict__["_listed"] = kept
+        return kept[1]
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        # Select's, with the first choice taken from the list already read.
+        if not forms.Widget.use_required_attribute(self, initial):
+            return False
+        if self.allow_multiple_selected:
+            return True
+        choices = self.listed()
+        return bool(choices) and self._choice_has_empty_value(choices[0])  # type: ignore[attr-defined]
+
     def render(
         self,
         name: str,
@@ -26,8 +45,7 @@ class FastSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        # Through iter(): list() of a model field's choices first asks the database for len().
-        choices = list(iter(self.choices))
+        choices = self.listed()
         if any(isinstance(label, list | tuple) for _, label in choices):
             return super().render(name, value, attrs, renderer)  # option groups: Django's way
         chosen = set(self.format_value(value))

@@ -239,3 +239,24 @@ def test_the_first_response_queue_pages_by_deadline_then_age(desk, size) -> None
             break
     assert shown == expected
     assert inbox.page_sorted(queue, "first-response", 99, size=size).rows == []
+
+
+def test_the_first_response_queue_is_read_along_its_deadline_index(desk) -> None:  # type: ignore[no-untyped-def]
+    # The first page stops after a page of index entries at a million tickets; a query that
+    # sorts every unanswered ticket instead (or that PostgreSQL turns into a join) fails here.
+    from django.db import connection
+
+    view = inbox.find_view(inbox.views_for(desk.agent_a), "needs-first-response")
+    assert view is not None
+    queue = inbox.view_tickets(view, desk.agent_a, timezone.now())
+    sql, params = inbox.first_response_order(queue)[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "sla_ticketsla_first_response_due" in plan, plan
+    assert "Hash" not in plan, plan
+    assert "JOIN" not in plan.upper(), plan

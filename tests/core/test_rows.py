@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
 from django.db.models.signals import post_save
 
 from litso.audit.models import ActorKind, Event
-from litso.core.rows import insert
+from litso.core.rows import insert, insert_prepared, prepared_insert, update
 from litso.customers.models import Customer
 from litso.departments.models import Department
 from litso.tickets.models import Message, Ticket
@@ -108,3 +109,77 @@ def test_a_row_read_is_the_instance_the_orm_would_make(desk: Desk) -> None:
     assert get(Ticket, ticket.pk + 1000) is None
     with transaction.atomic():
         assert get(Ticket, ticket.pk, for_update=True) == theirs
+
+
+def test_rows_prepared_now_and_written_later_are_the_rows_the_orm_would_write(
+    desk: Desk,
+) -> None:
+    ticket = desk.open()
+    fields: dict[str, Any] = {
+        "ticket": ticket,
+        "actor_kind": ActorKind.SYSTEM,
+        "verb": "later",
+        "data": {"message": 3, "words": ["ß"]},
+    }
+    by_orm = Event.objects.create(**fields)
+    prepared = [
+        prepared_insert(Event(**fields), save_override_ok=True),
+        prepared_insert(Event(**{**fields, "verb": "later2"}), save_override_ok=True),
+    ]
+    # Nothing is written until insert_prepared.
+    assert Event.objects.filter(verb__startswith="later").count() == 1
+    insert_prepared(Event, prepared)
+    written = list(Event.objects.filter(verb__startswith="later").exclude(pk=by_orm.pk))
+    assert [e.verb for e in written] == ["later", "later2"]
+    assert {**row(Event, written[0].pk), "verb": "x"} == {**row(Event, by_orm.pk), "verb": "x"}
+    insert_prepared(Event, [])
+
+
+def test_a_model_the_orm_must_save_cannot_be_prepared(desk: Desk) -> None:
+    # Event overrides save: without the caller's word that it adds nothing, it is refused.
+    ticket = desk.open()
+    with pytest.raises(TypeError, match="Event"):
+        prepared_insert(Event(ticket=ticket, actor_kind=ActorKind.SYSTEM, verb="x"))
+
+
+def test_a_row_updated_is_the_row_the_orm_would_write(desk: Desk) -> None:
+    by_orm, ours = desk.open(), desk.open()
+    for ticket in (by_orm, ours):
+        ticket.priority = "high"
+        ticket.custom_fields = {"order": "ß-17"}
+    by_orm.save()
+    before = Ticket.objects.get(pk=ours.pk).updated_at
+    update(ours)
+    assert row(Ticket, ours.pk) | {"number": 0} == row(Ticket, by_orm.pk) | {"number": 0}
+    # auto_now is stamped, as save() stamps it.
+    assert Ticket.objects.get(pk=ours.pk).updated_at == ours.updated_at >= before
+
+    # Only the fields named, as save(update_fields=...).
+    ours.subject, ours.priority = "not written", "low"
+    update(ours, ["priority"])
+    stored = Ticket.objects.get(pk=ours.pk)
+    assert (stored.priority, stored.subject) != ("low", "not written")
+    assert stored.priority == "low"
+
+
+def test_updating_a_row_that_is_gone_fails_as_the_orm_does(desk: Desk) -> None:
+    ticket = desk.open()
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    with pytest.raises(DatabaseError):
+        update(ticket, ["priority"])
+
+
+def test_a_model_with_save_signals_is_updated_by_the_orm(desk: Desk) -> None:
+    seen: list[Any] = []
+
+    def receiver(instance: Any, update_fields: Any, **kwargs: Any) -> None:
+        seen.append((instance.name, set(update_fields or ())))
+
+    post_save.connect(receiver, sender=Department, weak=False, dispatch_uid="test_rows_update")
+    try:
+        desk.dept_a.name = "Renamed"
+        update(desk.dept_a, ["name"])
+    finally:
+        post_save.disconnect(sender=Department, dispatch_uid="test_rows_update")
+    assert seen == [("Renamed", {"name"})]
+    assert Department.objects.get(pk=desk.dept_a.pk).name == "Renamed"

@@ -22,7 +22,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models.expressions import Col
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
@@ -31,14 +31,16 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, list[models.Field]]:
+def _insert_sql(
+    model: type[models.Model], vendor: str, returning: bool = True
+) -> tuple[str, list[models.Field]]:
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in fields)
     values = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
-    if meta.auto_field is not None:
+    if returning and meta.auto_field is not None:
         sql += f" RETURNING {quote(str(meta.auto_field.column))}"
     return sql, fields
 
@@ -76,6 +78,64 @@ def insert(instance: M, *, save_override_ok: bool = False) -> M:
             instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
+    return instance
+
+
+def prepared_insert(instance: models.Model, *, save_override_ok: bool = False) -> list[Any]:
+    """The parameters `insert` would write for ``instance``, computed now (``auto_now_add``
+    is the time of this call) for `insert_prepared` to write later. Only for models `insert`
+    writes itself and whose rows need no key back (an id given, or none wanted)."""
+    model = type(instance)
+    if not _plain(model, save_override_ok):
+        raise TypeError(f"{model.__name__} must be saved by the ORM")
+    _sql, fields = _insert_sql(model, connection.vendor)
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def insert_prepared(model: type[models.Model], rows: Sequence[Sequence[Any]]) -> None:
+    """Write rows made by `prepared_insert`: one prepared statement for all of them."""
+    if not rows:
+        return
+    sql, _fields = _insert_sql(model, connection.vendor, returning=False)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+@functools.cache
+def _update_sql(
+    model: type[models.Model], vendor: str, names: tuple[str, ...] | None
+) -> tuple[str, list[models.Field]]:
+    meta = model._meta
+    if names is None:
+        fields = [field for field in meta.local_concrete_fields if not field.primary_key]
+    else:
+        fields = [meta.get_field(name) for name in names]  # type: ignore[misc]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
+    return sql, fields
+
+
+def update(instance: M, fields: Sequence[str] | None = None) -> M:
+    """``instance.save(update_fields=fields)`` (``instance.save()`` without ``fields``) for a
+    row that exists, without the ORM's update compiler: each field's ``pre_save``
+    (``auto_now``) and ``get_db_prep_save``, then one UPDATE by primary key. A model with
+    save signals or its own ``save`` is saved by the ORM."""
+    model = type(instance)
+    if not _plain(model, False):
+        instance.save(update_fields=fields)
+        return instance
+    names = tuple(fields) if fields is not None else None
+    sql, concrete = _update_sql(model, connection.vendor, names)
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in concrete
+    ]
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            # As the ORM says when a save(update_fields=…) finds no row.
+            raise DatabaseError(f"{model.__name__} {instance.pk}: no row to update")
     return instance
 
 

@@ -26,7 +26,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from litso.audit.record import Actor, record
+from litso.audit.record import Actor, deferred_events, record
 from litso.core.choices import Channel
 from litso.customers.contacts import get_or_create_customer
 from litso.customers.models import ContactKind, ContactPoint, Customer
@@ -56,8 +56,16 @@ class Outcome:
 
 # What _process may change on the InboundMail row (the rest is written once, on intake).
 PROCESSED_FIELDS = [
-    "state", "reason", "sender", "subject", "participants", "thread_rule", "ticket", "message",
-    "processed_at", "attempts",
+    "state",
+    "reason",
+    "sender",
+    "subject",
+    "participants",
+    "thread_rule",
+    "ticket",
+    "message",
+    "processed_at",
+    "attempts",
 ]
 
 
@@ -78,8 +86,9 @@ def process_batch(inbound_ids: Sequence[int]) -> dict[int, Outcome]:
     cache = BatchCache()
     cache.prefetch_customers(parses.values())
     outcomes: dict[int, Outcome] = {}
-    # The batch's attachments are synced together just before it commits (files/store.py).
-    with transaction.atomic(), deferred_blobs():
+    # The batch's attachments are synced together, and its audit events written in one
+    # statement, just before it commits (files/store.py, audit/record.py).
+    with transaction.atomic(), deferred_blobs(), deferred_events():
         for inbound in stored.select_for_update(of=("self",)).filter(pk__in=ids):
             if inbound.state != InboundState.RECEIVED:
                 # Already done (a re-run after a crash, a duplicate task): nothing happens twice.
@@ -298,9 +307,13 @@ def _auto_reply(
     if match is not None:
         ticket = match.ticket
         message = create_message(
-            ticket, kind=MessageKind.SYSTEM, author_kind=AuthorKind.SYSTEM,
+            ticket,
+            kind=MessageKind.SYSTEM,
+            author_kind=AuthorKind.SYSTEM,
             body_text=f"Automatic reply from {parsed.from_address}:\n\n{parsed.body_text}",
-            subject=parsed.subject, channel=Channel.EMAIL, external_id=parsed.message_id or "",
+            subject=parsed.subject,
+            channel=Channel.EMAIL,
+            external_id=parsed.message_id or "",
         )
         inbound.ticket, inbound.message = ticket, message
     return Outcome(InboundState.AUTO_REPLY, inbound.ticket)
@@ -328,16 +341,24 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail, kind: MailKind) -> Outcome
         )
         ticket = failed.ticket
         message = create_message(
-            ticket, kind=MessageKind.SYSTEM, author_kind=AuthorKind.SYSTEM,
+            ticket,
+            kind=MessageKind.SYSTEM,
+            author_kind=AuthorKind.SYSTEM,
             body_text=(
                 f"Our mail to {info.recipient or 'the customer'} was not delivered: {reason}"
                 if kind == MailKind.BOUNCE
                 else f"{info.recipient or 'The customer'} reported our mail as spam."
             ),
-            subject=parsed.subject, channel=Channel.EMAIL,
+            subject=parsed.subject,
+            channel=Channel.EMAIL,
         )
-        record(ticket, Actor.system(), "bounce" if kind == MailKind.BOUNCE else "complaint",
-               reason=reason[:500], data={"message": failed.pk})
+        record(
+            ticket,
+            Actor.system(),
+            "bounce" if kind == MailKind.BOUNCE else "complaint",
+            reason=reason[:500],
+            data={"message": failed.pk},
+        )
         inbound.ticket, inbound.message = ticket, message
     return Outcome(state, inbound.ticket)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
+from litso.core import rows
 from litso.core.choices import PRIORITY_RANK, Priority
 from litso.core.rows import insert
 from litso.tickets.models import OPEN_STATUSES, Message, RequestType, Ticket
@@ -205,7 +206,18 @@ def _notify_supervisors(ticket: Ticket, what: str) -> None:
 
 
 def _locked_triage(ticket: Ticket) -> TicketTriage:
+    # Almost every ticket has its row (written as it is opened): read by plain SQL.
+    found = rows.get(TicketTriage, ticket.pk, for_update=True)
+    if found is not None:
+        return found
     return TicketTriage.objects.select_for_update().get_or_create(ticket=ticket)[0]
+
+
+def _triage_of(ticket: Ticket) -> TicketTriage:
+    found = rows.get(TicketTriage, ticket.pk)
+    if found is not None:
+        return found
+    return TicketTriage.objects.get_or_create(ticket=ticket)[0]
 
 
 def _register_chase(
@@ -215,7 +227,7 @@ def _register_chase(
     triage = triage or _locked_triage(chased)
     triage.chase_count += 1
     triage.last_chased_at = timezone.now()
-    triage.save(update_fields=["chase_count", "last_chased_at"])
+    rows.update(triage, ["chase_count", "last_chased_at"])
     record(
         chased,
         actor,
@@ -310,7 +322,7 @@ def on_ticket_opened(
     chased = chasing.find_chased(ticket, text)
     if chased is not None:
         chased_triage = _locked_triage(chased)
-        root = chased_triage.chase_of
+        root = rows.get(Ticket, chased_triage.chase_of_id) if chased_triage.chase_of_id else None
         if root is not None and root.status in OPEN_STATUSES:
             # A chase of a chase is about the first request: count it there.
             chased, chased_triage = root, _locked_triage(root)
@@ -331,13 +343,13 @@ def on_ticket_opened(
 def on_customer_message(ticket: Ticket, message: Message) -> Ticket:
     """Triage a further customer message on an existing ticket. Call inside the transaction."""
     text = f"{message.subject}\n{message.body_text}"
-    triage, _ = TicketTriage.objects.get_or_create(ticket=ticket)
+    triage = _triage_of(ticket)
     abuse_fields = ["abusive", "abuse_score", "abuse_reasons"]
     before = [getattr(triage, name) for name in abuse_fields]
     ticket = _check_abuse(ticket, triage, message, text)
     if [getattr(triage, name) for name in abuse_fields] != before:
         # Only an abusive message changes the row here.
-        triage.save(update_fields=abuse_fields)
+        rows.update(triage, abuse_fields)
     if chasing.is_chase_on_thread(ticket, message):
         ticket = _register_chase(ticket, Actor.system("the customer wrote again unanswered"))
     return ticket

@@ -93,11 +93,18 @@ def stems(text: str) -> set[str]:
     return {w[:STEM] for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
+@functools.lru_cache(maxsize=4096)
+def _stems_of_earlier(text: str) -> frozenset[str]:
+    # A customer's open tickets are compared with each of their new ones: hashing the text
+    # again is much cheaper than finding its words again.
+    return frozenset(stems(text))
+
+
 def similarity(a: str | set[str], b: str) -> float:
     """How much of the shorter text's vocabulary the longer one shares (0..1); ``a`` may be
     given as its stems, when one text is compared with many."""
     sa = a if isinstance(a, set) else stems(a)
-    sb = stems(b)
+    sb = _stems_of_earlier(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / min(len(sa), len(sb))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from litso.audit.record import Actor, record
+from litso.core import rows
 from litso.departments.models import Department
 from litso.sla import clock as sla_clock
 from litso.staff.models import Role
@@ -56,7 +57,7 @@ def do_change_status(ticket: Ticket, new: str, actor: Actor, reason: str = "") -
     check_actor_may_act(actor, ticket)
     ticket = lock(ticket)
     apply_status(ticket, new, actor, reason)
-    ticket.save()
+    rows.update(ticket)
     sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -71,7 +72,7 @@ def do_change_priority(ticket: Ticket, new: str, actor: Actor, reason: str = "")
             ticket, actor, "priority", field="priority", old=ticket.priority, new=new, reason=reason
         )
         ticket.priority = new
-        ticket.save()
+        rows.update(ticket)
         sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -112,7 +113,7 @@ def do_assign(
         reason=reason,
     )
     ticket.assignee = user
-    ticket.save()
+    rows.update(ticket)
     if user is not None and (actor.user is None or actor.user.pk != user.pk):
         notify_assignee.enqueue(ticket.pk, user.pk)
     return ticket
@@ -155,7 +156,7 @@ def do_change_department(
     ticket = lock(ticket)
     if ticket.department_id != dept.pk:
         _move(ticket, dept, actor, reason)
-        ticket.save()
+        rows.update(ticket)
         sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -178,7 +179,7 @@ def do_forward(
     do_add_note(ticket, actor, body_text=f"Forwarded from {source.name} to {dept.name}: {note}")
     record(ticket, actor, "forward", field="department", old=source, new=dept, reason=note)
     _move(ticket, dept, actor, reason=note)
-    ticket.save()
+    rows.update(ticket)
     sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -216,7 +217,7 @@ def do_set_request_type(
             new=cleaned,
         )
         ticket.custom_fields = cleaned
-    ticket.save()
+    rows.update(ticket)
     sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -229,5 +230,5 @@ def do_escalate(ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     if not ticket.escalated:
         record(ticket, actor, "escalate", field="escalated", old=False, new=True, reason=reason)
         ticket.escalated = True
-        ticket.save()
+        rows.update(ticket)
     return ticket

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from litso.audit.models import ActorKind
 from litso.audit.record import Actor, record
+from litso.core import rows
 from litso.core.rows import insert
 from litso.files.store import blob_batch, store_bytes
 from litso.sla import clock as sla_clock
@@ -161,7 +162,7 @@ def do_add_inbound_message(
         from litso.tickets.actions.changes import apply_status
 
         apply_status(ticket, Status.OPEN, actor, reason="the customer wrote again")
-    ticket.save()
+    rows.update(ticket)
     sla_clock.on_ticket_event(ticket)
     ticket = on_customer_message(ticket, message)
     return ticket, message
@@ -206,7 +207,7 @@ def do_reply(
     target = then_status or (Status.OPEN if ticket.status == Status.NEW else None)
     if target and target != ticket.status:
         apply_status(ticket, target, actor)
-    ticket.save()
+    rows.update(ticket)
     sla_clock.on_ticket_event(ticket)
     # The task row commits with the reply: no reply without its delivery, no delivery of a
     # reply that rolled back.

@@ -4,7 +4,8 @@ import pytest
 from django.db import transaction
 
 from litso.audit.models import Event
-from litso.audit.record import Actor, deferred_events, record
+from litso.audit.record import Actor, record
+from litso.core.rows import deferred_inserts
 from tests.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def verbs(ticket_id: int) -> list[str]:
 
 def test_deferred_events_are_written_at_the_end_with_the_time_they_happened(desk: Desk) -> None:
     ticket = desk.open()
-    with transaction.atomic(), deferred_events():
+    with transaction.atomic(), deferred_inserts():
         first = record(ticket, Actor.system("why"), "t_first", field="priority", old="a", new="b")
         second = record(ticket, Actor.customer(), "t_second", data={"message": 7})
         assert verbs(ticket.pk) == []
@@ -43,7 +44,7 @@ class Refused(Exception):
 
 def test_events_of_a_savepoint_that_rolled_back_are_not_written(desk: Desk) -> None:
     ticket = desk.open()
-    with transaction.atomic(), deferred_events():
+    with transaction.atomic(), deferred_inserts():
         record(ticket, Actor.system(), "t_before")
         try:
             with transaction.atomic():
@@ -71,7 +72,7 @@ def test_an_error_leaving_deferred_events_writes_nothing(desk: Desk) -> None:
     ticket = desk.open()
 
     def record_then_fail() -> None:
-        with transaction.atomic(), deferred_events():
+        with transaction.atomic(), deferred_inserts():
             record(ticket, Actor.system(), "t_lost")
             raise Refused
 

@@ -1,16 +1,28 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_save
+from django.utils import timezone
+from django_tasks_db.compat import task_enqueued
+from django_tasks_db.models import DBTaskResult
 
 from litso.audit.models import ActorKind, Event
-from litso.core.rows import insert, insert_prepared, prepared_insert, update
+from litso.core.rows import (
+    deferred_inserts,
+    enqueue,
+    insert,
+    insert_prepared,
+    prepared_insert,
+    update,
+)
 from litso.customers.models import Customer
 from litso.departments.models import Department
 from litso.tickets.models import Message, Ticket
+from litso.triage.tasks import notify_supervisors
 from tests.conftest import Desk
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +195,57 @@ def test_a_model_with_save_signals_is_updated_by_the_orm(desk: Desk) -> None:
         post_save.disconnect(sender=Department, dispatch_uid="test_rows_update")
     assert seen == [("Renamed", {"name"})]
     assert Department.objects.get(pk=desk.dept_a.pk).name == "Renamed"
+
+
+def task_rows() -> list[dict[str, Any]]:
+    skip = ("id", "enqueued_at")
+    return [
+        {k: v for k, v in values.items() if k not in skip}
+        for values in DBTaskResult.objects.order_by("enqueued_at").values()
+    ]
+
+
+def test_a_task_row_enqueued_later_is_the_row_django_tasks_writes(desk: Desk) -> None:
+    DBTaskResult.objects.all().delete()
+    seen: list[Any] = []
+
+    def receiver(task_result: Any, **kwargs: Any) -> None:
+        seen.append(task_result)
+
+    task_enqueued.connect(receiver, weak=False, dispatch_uid="test_rows_enqueue")
+    try:
+        notify_supervisors.enqueue(41, "chase")
+        by_library = task_rows()
+        DBTaskResult.objects.all().delete()
+        with transaction.atomic(), deferred_inserts():
+            enqueue(notify_supervisors, 41, "chase")
+            assert not DBTaskResult.objects.exists()
+        ours = task_rows()
+        later = notify_supervisors.using(run_after=timezone.now() + timedelta(hours=1))
+        with transaction.atomic(), deferred_inserts():
+            enqueue(later, 42, "abuse")
+    finally:
+        task_enqueued.disconnect(dispatch_uid="test_rows_enqueue")
+    assert ours == by_library
+    assert ours[0]["run_after"].year == 9999  # what django_tasks_db's receiver sets
+    assert [r.args for r in seen] == [[41, "chase"], [41, "chase"], [42, "abuse"]]
+    written = DBTaskResult.objects.get(pk=seen[-1].id)
+    assert written.run_after == later.run_after
+    assert written.task_result.args == [42, "abuse"]
+
+
+def test_rows_deferred_in_a_savepoint_that_rolled_back_are_not_written(desk: Desk) -> None:
+    DBTaskResult.objects.all().delete()
+    with transaction.atomic(), deferred_inserts():
+        enqueue(notify_supervisors, 1, "kept")
+        try:
+            with transaction.atomic():
+                enqueue(notify_supervisors, 2, "rolled back")
+                raise ValueError("rolled back")
+        except ValueError:
+            pass
+        enqueue(notify_supervisors, 3, "kept")
+    assert sorted(r["args_kwargs"]["args"][0] for r in task_rows()) == [1, 3]
+    # Outside deferred_inserts, a task is enqueued at once.
+    enqueue(notify_supervisors, 4, "now")
+    assert DBTaskResult.objects.count() == 3

@@ -1,24 +1,18 @@
 """Writing the audit trail. Every do_* action calls this inside its transaction.
 
 A caller doing many changes in one transaction (a batch of inbound mail records about four
-events a mail) wraps it in `deferred_events`: the events are then prepared as recorded (their
-time is the time of the change) and written by one prepared statement when it ends, before the
-transaction commits. An event recorded inside a savepoint that rolled back is not written: each
-is tied to a no-op ``on_commit`` callback, which Django drops with the savepoint.
+events a mail) wraps it in `litso.core.rows.deferred_inserts`: the events are then prepared as
+recorded (their time is the time of the change) and written by one statement when it ends,
+before the transaction commits; those of a savepoint that rolled back are not written.
 """
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
-
 from litso.audit.models import ActorKind, Event
-from litso.core.rows import insert, insert_prepared, prepared_insert
+from litso.core.rows import insert_later
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,63 +77,9 @@ def record(
         reason=reason or actor.reason,
         data=data or {},
     )
-    pending = _pending.get()
-    if pending is not None and connection.in_atomic_block:
-        # Written when the deferred_events block ends: the returned event has no key yet.
-        pending.add(prepared_insert(event, save_override_ok=True))
-        return event
     # Every mail records several events: without the ORM's insert compiler (Event.save only
-    # refuses changes to saved events).
-    return insert(event, save_override_ok=True)
-
-
-class _Marker:
-    """A no-op on_commit callback: while Django keeps it, its savepoints were not rolled back."""
-
-    __slots__ = ()
-
-    def __call__(self) -> None:
-        return None
-
-
-class _Pending:
-    def __init__(self) -> None:
-        self.rows: list[tuple[_Marker, list[Any]]] = []
-        self._marker: _Marker | None = None
-        self._savepoints: tuple[str | None, ...] = ()
-
-    def add(self, params: list[Any]) -> None:
-        savepoints = tuple(connection.savepoint_ids)
-        if self._marker is None or savepoints != self._savepoints:
-            # Savepoint ids are never reused on a connection: one marker per set of them.
-            self._marker, self._savepoints = _Marker(), savepoints
-            transaction.on_commit(self._marker)
-        self.rows.append((self._marker, params))
-
-    def flush(self) -> None:
-        alive = {id(entry[1]) for entry in connection.run_on_commit}
-        rows = [params for marker, params in self.rows if id(marker) in alive]
-        self.rows.clear()
-        self._marker = None
-        insert_prepared(Event, rows)
-
-
-_pending: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar(
-    "litso_audit_pending", default=None
-)
-
-
-@contextmanager
-def deferred_events() -> Iterator[None]:
-    """Events recorded inside are written when it ends (see the module docstring). Use inside
-    the transaction, so they commit with the changes they describe."""
-    pending = _Pending()
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    pending.flush()
+    # refuses changes to saved events); in a batch, all of them in one statement at its end.
+    return insert_later(event, save_override_ok=True)
 
 
 def _text(value: object) -> str:

@@ -18,11 +18,13 @@ by ``Model.from_db``, as a queryset makes it.
 
 from __future__ import annotations
 
+import contextvars
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models.expressions import Col
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
@@ -45,7 +47,7 @@ def _insert_sql(
     return sql, fields
 
 
-def _plain(model: type[models.Model], save_override_ok: bool) -> bool:
+def _plain(model: type[models.Model], save_override_ok: bool, pre_save_done: bool = False) -> bool:
     meta = model._meta
     if meta.parents:
         return False
@@ -54,18 +56,19 @@ def _plain(model: type[models.Model], save_override_ok: bool) -> bool:
         for field in meta.local_concrete_fields
     ):
         return False
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+    if (pre_save.has_listeners(model) and not pre_save_done) or post_save.has_listeners(model):
         return False
     return save_override_ok or model.save is models.Model.save
 
 
-def insert(instance: M, *, save_override_ok: bool = False) -> M:
+def insert(instance: M, *, save_override_ok: bool = False, pre_save_done: bool = False) -> M:
     """``instance.save(force_insert=True)``, a new row, at a fraction of the cost.
 
     ``save_override_ok``: the model overrides ``save`` but the override adds nothing to
-    inserting a new row (the audit Event only refuses changes to saved events)."""
+    inserting a new row (the audit Event only refuses changes to saved events).
+    ``pre_save_done``: the caller did what the model's pre_save receivers would do."""
     model = type(instance)
-    if not _plain(model, save_override_ok):
+    if not _plain(model, save_override_ok, pre_save_done):
         instance.save(force_insert=True)
         return instance
     sql, fields = _insert_sql(model, connection.vendor)
@@ -81,12 +84,15 @@ def insert(instance: M, *, save_override_ok: bool = False) -> M:
     return instance
 
 
-def prepared_insert(instance: models.Model, *, save_override_ok: bool = False) -> list[Any]:
+def prepared_insert(
+    instance: models.Model, *, save_override_ok: bool = False, pre_save_done: bool = False
+) -> list[Any]:
     """The parameters `insert` would write for ``instance``, computed now (``auto_now_add``
     is the time of this call) for `insert_prepared` to write later. Only for models `insert`
-    writes itself and whose rows need no key back (an id given, or none wanted)."""
+    writes itself and whose rows need no key back (an id given, or none wanted).
+    ``pre_save_done``: the caller did what the model's pre_save receivers would do."""
     model = type(instance)
-    if not _plain(model, save_override_ok):
+    if not _plain(model, save_override_ok, pre_save_done):
         raise TypeError(f"{model.__name__} must be saved by the ORM")
     _sql, fields = _insert_sql(model, connection.vendor)
     return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
@@ -99,6 +105,97 @@ def insert_prepared(model: type[models.Model], rows: Sequence[Sequence[Any]]) ->
     sql, _fields = _insert_sql(model, connection.vendor, returning=False)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+class _Marker:
+    """A no-op on_commit callback: while Django keeps it, its savepoints were not rolled back
+    (Django drops the callbacks registered in a savepoint when it rolls back)."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        return None
+
+
+class _Deferred:
+    def __init__(self) -> None:
+        self.rows: dict[type[models.Model], list[tuple[_Marker, list[Any]]]] = {}
+        self._marker: _Marker | None = None
+        self._savepoints: tuple[str | None, ...] = ()
+
+    def add(self, model: type[models.Model], params: list[Any]) -> None:
+        savepoints = tuple(connection.savepoint_ids)
+        if self._marker is None or savepoints != self._savepoints:
+            # Savepoint ids are never reused on a connection: one marker per set of them.
+            self._marker, self._savepoints = _Marker(), savepoints
+            transaction.on_commit(self._marker)
+        self.rows.setdefault(model, []).append((self._marker, params))
+
+    def flush(self) -> None:
+        alive = {id(entry[1]) for entry in connection.run_on_commit}
+        pending, self.rows, self._marker = self.rows, {}, None
+        for model, rows in pending.items():
+            insert_prepared(model, [params for marker, params in rows if id(marker) in alive])
+
+
+_deferred: contextvars.ContextVar[_Deferred | None] = contextvars.ContextVar(
+    "litso_rows_deferred", default=None
+)
+
+
+@contextmanager
+def deferred_inserts() -> Iterator[None]:
+    """Rows given to `insert_later` inside are written when it ends, one statement per
+    model; a row given inside a savepoint that rolled back is not written. Use inside the
+    transaction, so the rows commit with the changes they belong to."""
+    deferred = _Deferred()
+    token = _deferred.set(deferred)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    deferred.flush()
+
+
+def insert_later(instance: M, *, save_override_ok: bool = False, pre_save_done: bool = False) -> M:
+    """`insert` now, or inside `deferred_inserts` when that ends (the instance then has no
+    key from the database: for rows whose key is given or not wanted). Values, ``auto_now_add``
+    included, are taken now either way."""
+    deferred = _deferred.get()
+    if deferred is None or not connection.in_atomic_block:
+        return insert(instance, save_override_ok=save_override_ok, pre_save_done=pre_save_done)
+    params = prepared_insert(
+        instance, save_override_ok=save_override_ok, pre_save_done=pre_save_done
+    )
+    deferred.add(type(instance), params)
+    return instance
+
+
+def enqueue(task: Any, *args: Any) -> None:
+    """``task.enqueue(*args)``; with django-tasks' database backend, inside `deferred_inserts`,
+    its row is written with the batch's other rows. The row and the signal are those
+    ``DatabaseBackend.enqueue`` makes (tests/core/test_rows.py compares them)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend = task.get_backend()
+    if _deferred.get() is None or type(backend) is not DatabaseBackend:
+        task.enqueue(*args)
+        return
+    backend.validate_task(task)
+    row: DBTaskResult[Any, Any] = DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        # What django_tasks_db's pre_save receiver (set_run_after) does.
+        run_after=task.run_after if task.run_after is not None else get_date_max(),
+        backend_name=backend.alias,
+    )
+    insert_later(row, pre_save_done=True)
+    task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 @functools.cache

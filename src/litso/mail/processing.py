@@ -26,8 +26,9 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from litso.audit.record import Actor, deferred_events, record
+from litso.audit.record import Actor, record
 from litso.core.choices import Channel
+from litso.core.rows import deferred_inserts
 from litso.customers.contacts import get_or_create_customer
 from litso.customers.models import ContactKind, ContactPoint, Customer
 from litso.departments.models import Department
@@ -86,9 +87,9 @@ def process_batch(inbound_ids: Sequence[int]) -> dict[int, Outcome]:
     cache = BatchCache()
     cache.prefetch_customers(parses.values())
     outcomes: dict[int, Outcome] = {}
-    # The batch's attachments are synced together, and its audit events written in one
-    # statement, just before it commits (files/store.py, audit/record.py).
-    with transaction.atomic(), deferred_blobs(), deferred_events():
+    # The batch's attachments are synced together, and its audit events and task rows
+    # written by one statement each, just before it commits (files/store.py, core/rows.py).
+    with transaction.atomic(), deferred_blobs(), deferred_inserts():
         for inbound in stored.select_for_update(of=("self",)).filter(pk__in=ids):
             if inbound.state != InboundState.RECEIVED:
                 # Already done (a re-run after a crash, a duplicate task): nothing happens twice.

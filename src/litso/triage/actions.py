@@ -202,7 +202,7 @@ def _check_abuse(ticket: Ticket, triage: TicketTriage, message: Message, text: s
 def _notify_supervisors(ticket: Ticket, what: str) -> None:
     from litso.triage.tasks import notify_supervisors
 
-    notify_supervisors.enqueue(ticket.pk, what)
+    rows.enqueue(notify_supervisors, ticket.pk, what)
 
 
 def _locked_triage(ticket: Ticket) -> TicketTriage:

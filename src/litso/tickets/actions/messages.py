@@ -257,5 +257,5 @@ def send_automatic_message(ticket: Ticket, actor: Actor, *, text: str, verb: str
         delivery=Delivery.QUEUED,
     )
     record(ticket, actor, verb, data={"message": message.pk})
-    deliver_message.enqueue(message.pk)
+    rows.enqueue(deliver_message, message.pk)
     return message

@@ -43,11 +43,17 @@ class ProcessCache(Generic[T]):
         self._loaded_at: float | None = None
         # Bumped by every invalidation: a value read before a change is not kept after it.
         self._generation = 0
+        # Set in a thread that registered an invalidation for its commit: only then is the
+        # thread's list of commit callbacks (long in a batch of mail) searched for it.
+        self._local = threading.local()
         _all.append(self)
 
     def get(self) -> T:
-        if connection.in_atomic_block and self._changed_in_open_transaction():
-            return self.load()
+        if getattr(self._local, "pending", False):
+            if connection.in_atomic_block and self._changed_in_open_transaction():
+                return self.load()
+            # Committed (and invalidated) or rolled back: nothing of it waits any more.
+            self._local.pending = False
         with self._lock:
             if self._loaded_at is not None and time.monotonic() - self._loaded_at < self.seconds:
                 return self._value  # type: ignore[return-value]
@@ -106,6 +112,7 @@ class ProcessCache(Generic[T]):
         self.invalidate()
         if connections[using].in_atomic_block:
             transaction.on_commit(self.invalidate, using=using)
+            self._local.pending = True
 
     def _changed_in_open_transaction(self) -> bool:
         # The invalidation waiting for this thread's commit is the mark: Django drops it when

@@ -24,12 +24,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=models.Model)
+
+
+def _connection() -> BaseDatabaseWrapper:
+    # The default connection itself, once per call: each attribute read through the
+    # ``connection`` proxy looks it up again (a thread-local read), and preparing a row's
+    # values reads it for every field.
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @functools.cache
@@ -71,16 +79,15 @@ def insert(instance: M, *, save_override_ok: bool = False, pre_save_done: bool =
     if not _plain(model, save_override_ok, pre_save_done):
         instance.save(force_insert=True)
         return instance
-    sql, fields = _insert_sql(model, connection.vendor)
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
-    with connection.cursor() as cursor:
+    conn = _connection()
+    sql, fields = _insert_sql(model, conn.vendor)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), conn) for field in fields]
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         if model._meta.auto_field is not None:
             instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = conn.alias
     return instance
 
 
@@ -94,8 +101,9 @@ def prepared_insert(
     model = type(instance)
     if not _plain(model, save_override_ok, pre_save_done):
         raise TypeError(f"{model.__name__} must be saved by the ORM")
-    _sql, fields = _insert_sql(model, connection.vendor)
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    conn = _connection()
+    _sql, fields = _insert_sql(model, conn.vendor)
+    return [field.get_db_prep_save(field.pre_save(instance, True), conn) for field in fields]
 
 
 def insert_prepared(model: type[models.Model], rows: Sequence[Sequence[Any]]) -> None:
@@ -124,7 +132,7 @@ class _Deferred:
         self._savepoints: tuple[str | None, ...] = ()
 
     def add(self, model: type[models.Model], params: list[Any]) -> None:
-        savepoints = tuple(connection.savepoint_ids)
+        savepoints = tuple(_connection().savepoint_ids)
         if self._marker is None or savepoints != self._savepoints:
             # Savepoint ids are never reused on a connection: one marker per set of them.
             self._marker, self._savepoints = _Marker(), savepoints
@@ -162,7 +170,7 @@ def insert_later(instance: M, *, save_override_ok: bool = False, pre_save_done: 
     key from the database: for rows whose key is given or not wanted). Values, ``auto_now_add``
     included, are taken now either way."""
     deferred = _deferred.get()
-    if deferred is None or not connection.in_atomic_block:
+    if deferred is None or not _connection().in_atomic_block:
         return insert(instance, save_override_ok=save_override_ok, pre_save_done=pre_save_done)
     params = prepared_insert(
         instance, save_override_ok=save_override_ok, pre_save_done=pre_save_done
@@ -223,12 +231,11 @@ def update(instance: M, fields: Sequence[str] | None = None) -> M:
         instance.save(update_fields=fields)
         return instance
     names = tuple(fields) if fields is not None else None
-    sql, concrete = _update_sql(model, connection.vendor, names)
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in concrete
-    ]
-    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
-    with connection.cursor() as cursor:
+    conn = _connection()
+    sql, concrete = _update_sql(model, conn.vendor, names)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), conn) for field in concrete]
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, conn))
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:
             # As the ORM says when a save(update_fields=…) finds no row.
@@ -251,11 +258,12 @@ def converters(fields: Sequence[models.Field], table: str) -> Converters:
 
 
 def convert(row: Sequence[Any], found: Converters) -> list[Any]:
+    conn = _connection()
     values = list(row)
     for index, functions, column in found:
         value = values[index]
         for function in functions:
-            value = function(value, column, connection)
+            value = function(value, column, conn)
         values[index] = value
     return values
 
@@ -276,14 +284,15 @@ def _select_sql(
 
 def get(model: type[M], pk: Any, *, for_update: bool = False) -> M | None:
     """``model.objects.filter(pk=pk).first()`` (``select_for_update()`` with ``for_update``)."""
-    if for_update and not connection.in_atomic_block:
+    conn = _connection()
+    if for_update and not conn.in_atomic_block:
         raise TransactionManagementError(
             "select_for_update cannot be used outside of a transaction."
         )
-    sql, attnames, found = _select_sql(model, connection.vendor, for_update)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
+    sql, attnames, found = _select_sql(model, conn.vendor, for_update)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, conn)])
         row = cursor.fetchone()
     if row is None:
         return None
-    return model.from_db(connection.alias, attnames, convert(row, found))
+    return model.from_db(conn.alias, attnames, convert(row, found))

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+# What apply_status may change.
+STATUS_FIELDS = ("status", "solved_at", "auto_close_at", "closed_at", "reopens")
+
+
 def apply_status(ticket: Ticket, new: str, actor: Actor, reason: str = "") -> None:
     """Set the status on a locked ticket (no save); the one place with the side rules."""
     old = ticket.status
@@ -72,7 +76,8 @@ def do_change_priority(ticket: Ticket, new: str, actor: Actor, reason: str = "")
             ticket, actor, "priority", field="priority", old=ticket.priority, new=new, reason=reason
         )
         ticket.priority = new
-        rows.update(ticket)
+        # Only what changed: a full-row UPDATE rewrites every one of the ticket's indexes.
+        rows.update(ticket, ["priority", "updated_at"])
         sla_clock.on_ticket_event(ticket)
     return ticket
 
@@ -113,7 +118,7 @@ def do_assign(
         reason=reason,
     )
     ticket.assignee = user
-    rows.update(ticket)
+    rows.update(ticket, ["assignee", "updated_at"])
     if user is not None and (actor.user is None or actor.user.pk != user.pk):
         notify_assignee.enqueue(ticket.pk, user.pk)
     return ticket

@@ -158,11 +158,12 @@ def do_add_inbound_message(
     actor = Actor.customer()
     record(ticket, actor, "message", new=MessageKind.INBOUND, data={"message": message.pk})
     ticket.customer_messages += 1
-    if ticket.status in (Status.SOLVED, Status.PENDING_CUSTOMER):
-        from litso.tickets.actions.changes import apply_status
+    from litso.tickets.actions.changes import STATUS_FIELDS, apply_status
 
+    if ticket.status in (Status.SOLVED, Status.PENDING_CUSTOMER):
         apply_status(ticket, Status.OPEN, actor, reason="the customer wrote again")
-    rows.update(ticket)
+    # Only what may have changed: a full-row UPDATE rewrites every index of the ticket.
+    rows.update(ticket, ["customer_messages", "updated_at", *STATUS_FIELDS])
     sla_clock.on_ticket_event(ticket)
     ticket = on_customer_message(ticket, message)
     return ticket, message

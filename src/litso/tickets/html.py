@@ -12,12 +12,15 @@ _ATTRIBUTES = {
 }
 
 
+# Built once: nh3.clean builds its sanitiser from the options on every call.
+_CLEANER = nh3.Cleaner(
+    attributes=_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto", "cid", "tel"},
+    link_rel="noopener noreferrer nofollow",
+)
+
+
 def sanitise(html: str) -> str:
     if not html:
         return ""
-    return nh3.clean(
-        html,
-        attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "cid", "tel"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return _CLEANER.clean(html)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from litso.audit.record import Actor
 from litso.tickets.actions import do_assign, do_change_status, do_escalate, do_reply
 from litso.tickets.models import Status
-from litso.workspace import inbox
+from litso.workspace import inbox, inbox_page
 from tests.workspace.helpers import set_due, update
 
 
@@ -155,11 +155,11 @@ def test_a_page_knows_whether_more_follow_without_counting(desk, django_assert_n
         "newest",
     )
     with django_assert_num_queries(2) as captured:
-        first = inbox.page_of(tickets, 1, size=2)
+        first = inbox_page.page_of(tickets, 1, size=2)
     # "COUNT(", not "COUNT": the rows' triage has a chase_count column.
     assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
     assert (len(first.rows), first.has_next, first.first_index, first.last_index) == (2, True, 1, 2)
-    last = inbox.page_of(tickets, 3, size=2)
+    last = inbox_page.page_of(tickets, 3, size=2)
     assert (len(last.rows), last.has_next, last.has_previous) == (1, False, True)
 
 
@@ -232,13 +232,13 @@ def test_the_first_response_queue_pages_by_deadline_then_age(desk, size) -> None
     assert [t.number for t in inbox.sort_tickets(queue, "first-response")] == expected
     shown: list[int] = []
     for number in range(1, 10):
-        page = inbox.page_sorted(queue, "first-response", number, size=size)
+        page = inbox_page.page_sorted(queue, "first-response", number, size=size)
         shown += [t.number for t in page.rows]
         assert page.has_next == (len(shown) < len(expected)), (number, shown)
         if not page.has_next:
             break
     assert shown == expected
-    assert inbox.page_sorted(queue, "first-response", 99, size=size).rows == []
+    assert inbox_page.page_sorted(queue, "first-response", 99, size=size).rows == []
 
 
 def test_the_first_response_queue_is_read_along_its_deadline_index(desk) -> None:  # type: ignore[no-untyped-def]
@@ -249,7 +249,7 @@ def test_the_first_response_queue_is_read_along_its_deadline_index(desk) -> None
     view = inbox.find_view(inbox.views_for(desk.agent_a), "needs-first-response")
     assert view is not None
     queue = inbox.view_tickets(view, desk.agent_a, timezone.now())
-    sql, params = inbox.first_response_order(queue)[:51].query.sql_with_params()
+    sql, params = inbox_page.first_response_order(queue)[:51].query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)

@@ -6,18 +6,19 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+from litso.tickets.models import Ticket
 from litso.triage.models import TicketTriage
-from litso.workspace import inbox, inbox_rows
+from litso.workspace import inbox_page, inbox_rows
 from tests.workspace.helpers import set_due, update
 
 pytestmark = pytest.mark.django_db
 
 
 def rendered(*tickets) -> str:  # type: ignore[no-untyped-def]
-    page = inbox.page_of(
-        inbox.Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("number"), 1
+    page = inbox_page.page_of(
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("number"), 1
     )
-    return str(inbox_rows.render(inbox.rows(page, timezone.now())))
+    return str(inbox_rows.render(inbox_rows.rows(page, timezone.now())))
 
 
 def test_a_row_shows_the_ticket_escaped_with_its_badges(desk) -> None:  # type: ignore[no-untyped-def]

@@ -133,10 +133,9 @@ def test_bad_filter_values_are_ignored(desk, client: Client) -> None:
 
 
 def test_filters_and_sort_are_kept_across_pages(desk, client: Client, monkeypatch) -> None:
-    from litso.workspace import inbox
+    from litso.workspace import inbox_page
 
-    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
-    monkeypatch.setattr(inbox.page_of, "__defaults__", (2,))
+    monkeypatch.setattr(inbox_page, "PAGE_SIZE", 2)
     for ticket in [desk.open() for _ in range(3)]:
         update(ticket, priority="high")
     client.force_login(desk.agent_a)

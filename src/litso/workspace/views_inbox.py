@@ -20,7 +20,7 @@ from litso.audit.record import Actor
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.actions import do_bulk_change
 from litso.workspace import inbox as queues
-from litso.workspace import inbox_rows, saved
+from litso.workspace import inbox_page, inbox_rows, saved
 from litso.workspace.access import staff_required
 from litso.workspace.agents import agent_choices_in
 from litso.workspace.forms import BulkForm, InboxFilterForm, SaveViewForm
@@ -58,8 +58,8 @@ def _render(
     now = timezone.now()
     tickets = queues.view_tickets(current, user, now)
     tickets = queues.apply_filters(tickets, filters, user)
-    page = queues.page_sorted(tickets, sort, _page_number(request))
-    rows = queues.rows(page, now)
+    page = inbox_page.page_sorted(tickets, sort, _page_number(request))
+    rows = inbox_rows.rows(page, now)
     context = {
         "views": views,
         "current": current,

@@ -47,12 +47,13 @@ def rows(page: Page, now: datetime.datetime) -> list[Row]:
     # Each label translated once per page, not once per row.
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
+    words = display.words()
     made = []
     for ticket in page.rows:
         deadline = ticket.next_deadline(now)
         title = ""
         if deadline is not None:
-            label, due = display.deadline_label(deadline.kind), display.short_datetime(deadline.due)
+            label, due = words.deadline_label(deadline.kind), words.short_datetime(deadline.due)
             title = f"{label}: {due}"
         updated = localtime(ticket.updated_at)
         made.append(
@@ -63,10 +64,10 @@ def rows(page: Page, now: datetime.datetime) -> list[Row]:
                 priority=priorities.get(ticket.priority, ticket.priority),
                 assignee=ticket.assignee or "—",
                 deadline=deadline,
-                deadline_text=display.countdown(deadline.due, now) if deadline else "",
+                deadline_text=words.countdown(deadline.due, now) if deadline else "",
                 deadline_title=title,
                 updated_iso=updated.isoformat(),
-                updated_text=display.short_datetime(ticket.updated_at),
+                updated_text=words.short_datetime(ticket.updated_at),
             )
         )
     return made

@@ -59,8 +59,14 @@ def test_a_reply_finds_the_ticket_opened_earlier_in_the_same_batch(desk, tmp_pat
         b"",  # nothing to show an agent: quarantined, kept
     ]
     summary = ingest(write(tmp_path / "mails", raws))
-    assert summary == {"tickets_opened": 2, "messages_appended": 1, "bounces": 0,
-                       "auto_replies": 0, "duplicates": 1, "quarantined": 1}
+    assert summary == {
+        "tickets_opened": 2,
+        "messages_appended": 1,
+        "bounces": 0,
+        "auto_replies": 0,
+        "duplicates": 1,
+        "quarantined": 1,
+    }
     first = InboundMail.objects.get(header_message_id="<m1@klient.test>")
     reply = InboundMail.objects.get(header_message_id="<m3@klient.test>")
     assert reply.ticket_id == first.ticket_id
@@ -106,6 +112,50 @@ def test_a_mail_that_fails_is_quarantined_alone_and_the_batch_goes_on(
     assert acks() == 3
 
 
+def test_a_mail_failing_half_way_through_opening_leaves_no_rows_of_it(
+    desk, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The ticket, its message and its first events are written before triage fails: all of
+    # them go with the mail's savepoint, also the audit events and task rows that the batch
+    # writes only at its end.
+    from django_tasks_db.models import DBTaskResult
+
+    from litso.audit.models import Event
+    from litso.triage import actions
+
+    real = actions.on_ticket_opened
+
+    def failing(ticket: Ticket, *args: Any, **kwargs: Any) -> Ticket:
+        if "broken" in ticket.subject:
+            raise RuntimeError("triage exploded")
+        return real(ticket, *args, **kwargs)
+
+    monkeypatch.setattr(actions, "on_ticket_opened", failing)
+    raws = [
+        mail(1, "ola@klient.test", "Zamówienie 77"),
+        mail(2, "jan@klient.test", "broken order"),
+        mail(3, "ewa@klient.test", "Faktura"),
+    ]
+    summary = ingest(write(tmp_path / "mails", raws))
+    assert (summary["tickets_opened"], summary["quarantined"]) == (2, 1)
+    broken = InboundMail.objects.get(header_message_id="<m2@klient.test>")
+    assert "triage exploded" in broken.reason
+    assert not Ticket.objects.filter(subject="broken order").exists()
+    assert not Message.objects.filter(subject__contains="broken order").exists()
+    tickets = set(Ticket.objects.values_list("pk", flat=True))
+    assert set(Event.objects.values_list("ticket_id", flat=True)) == tickets
+    assert Event.objects.filter(verb="created").count() == 2
+    assert Event.objects.filter(verb="acknowledged").count() == 2
+    delivered = {
+        row.args_kwargs["args"][0]
+        for row in DBTaskResult.objects.filter(task_path__endswith="deliver_message")
+    }
+    assert delivered == set(
+        Message.objects.filter(kind=MessageKind.OUTBOUND).values_list("pk", flat=True)
+    )
+    assert len(delivered) == acks() == 2
+
+
 def test_mail_stored_by_a_run_stopped_before_processing_is_processed_by_the_next(
     desk, tmp_path
 ) -> None:
@@ -146,13 +196,19 @@ def _outcomes() -> list[tuple[Any, ...]]:
     rows = []
     for inbound in InboundMail.objects.select_related("message", "ticket").order_by("pk"):
         message = inbound.message
-        rows.append((
-            inbound.sha256, inbound.state, inbound.reason, inbound.sender, inbound.thread_rule,
-            inbound.participants,
-            inbound.ticket.subject if inbound.ticket else None,
-            message.body_text if message else None,
-            sorted(message.attachments.values_list("filename", "blob_id")) if message else None,
-        ))
+        rows.append(
+            (
+                inbound.sha256,
+                inbound.state,
+                inbound.reason,
+                inbound.sender,
+                inbound.thread_rule,
+                inbound.participants,
+                inbound.ticket.subject if inbound.ticket else None,
+                message.body_text if message else None,
+                sorted(message.attachments.values_list("filename", "blob_id")) if message else None,
+            )
+        )
     return rows
 
 

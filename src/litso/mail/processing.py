@@ -39,8 +39,9 @@ from litso.mail.language import guess_language
 from litso.mail.model import ParsedMail, UnparseableMail
 from litso.mail.models import InboundMail, InboundSource, InboundState
 from litso.mail.threading import find_ticket
-from litso.tickets.actions import NewAttachment, do_add_inbound_message, do_open_ticket
-from litso.tickets.actions.messages import create_message
+from litso.tickets.actions import NewAttachment
+from litso.tickets.actions.messages import add_inbound_message, create_message
+from litso.tickets.actions.opening import open_ticket
 from litso.tickets.models import AuthorKind, Delivery, Message, MessageKind, Ticket
 from litso.triage.actions import Arrival
 
@@ -247,7 +248,8 @@ def _deliver(
     match = find_ticket(parsed, sender, recipients)
     if match is not None:
         inbound.thread_rule = match.rule
-        ticket, message = do_add_inbound_message(
+        # In this mail's savepoint (_process_one): the action needs no savepoint of its own.
+        ticket, message = add_inbound_message(
             match.ticket,
             body_text=body_text,
             body_html=parsed.body_html,
@@ -268,7 +270,7 @@ def _deliver(
             )
             sender.save(update_fields=["language"])
         department, addressed = _department(inbound, recipients, cache)
-        ticket, message = do_open_ticket(
+        ticket, message = open_ticket(
             customer=sender,
             subject=parsed.subject,
             body_text=body_text or "(empty message)",

@@ -101,8 +101,7 @@ def create_message(
     return message
 
 
-@transaction.atomic
-def do_add_inbound_message(
+def add_inbound_message(
     ticket: Ticket,
     *,
     body_text: str,
@@ -167,6 +166,11 @@ def do_add_inbound_message(
     sla_clock.on_ticket_event(ticket)
     ticket = on_customer_message(ticket, message)
     return ticket, message
+
+
+# In its own transaction; `add_inbound_message` for a caller already in one (see
+# opening.do_open_ticket).
+do_add_inbound_message = transaction.atomic(add_inbound_message)
 
 
 @transaction.atomic

@@ -40,8 +40,7 @@ def check_new_ticket(*, subject: str, body_text: str, body_html: str, channel: s
     return subject[:MAX_SUBJECT]
 
 
-@transaction.atomic
-def do_open_ticket(
+def open_ticket(
     *,
     customer: Customer,
     subject: str,
@@ -131,3 +130,9 @@ def do_open_ticket(
     sla_clock.on_ticket_event(ticket, opened=True)
     ticket = on_ticket_opened(ticket, message, actor, arrival, language_given=language_given)
     return ticket, message
+
+
+# The action in its own transaction (a savepoint inside another). `open_ticket` itself is for a
+# caller already inside a transaction that rolls back (at least to its own savepoint) when this
+# raises: mail processing, one savepoint per mail, saves a savepoint per new ticket.
+do_open_ticket = transaction.atomic(open_ticket)

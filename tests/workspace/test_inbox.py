@@ -260,3 +260,22 @@ def test_the_first_response_queue_is_read_along_its_deadline_index(desk) -> None
     assert "sla_ticketsla_first_response_due" in plan, plan
     assert "Hash" not in plan, plan
     assert "JOIN" not in plan.upper(), plan
+
+
+def test_the_breaching_soon_count_is_the_views_length(desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    soon, twice, later, solved, other_department = (desk.open() for _ in range(5))
+    set_due(soon, 30)
+    set_due(twice, -10)
+    set_due(twice, 20, kind="resolution_due")  # two deadlines, one ticket
+    set_due(later, 120)
+    set_due(solved, -5)
+    update(solved, status=Status.SOLVED)
+    set_due(other_department, 5)
+    update(other_department, department=desk.dept_b)
+    shown = numbers("breaching-soon", desk, desk.agent_a)
+    assert sorted(shown) == sorted([soon.number, twice.number])
+    views = inbox.views_for(desk.agent_a)
+    assert inbox.sidebar_counts(views, desk.agent_a)["breaching-soon"] == 2
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1)
+    inbox.forget_counts(desk.agent_a)
+    assert inbox.sidebar_counts(views, desk.agent_a)["breaching-soon"] == 1

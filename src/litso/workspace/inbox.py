@@ -18,8 +18,10 @@ from django.db.models import (
     DateTimeField,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -196,13 +198,33 @@ def _capped_count(tickets: QuerySet[Ticket]) -> int:
     return tickets.order_by().values("pk")[:COUNT_CAP].count()
 
 
+def _count_of(view: InboxView, user: User, now: datetime.datetime) -> int:
+    if view.slug == "breaching-soon":
+        return _breaching_count(tickets_visible_to(user).filter(status__in=OPEN_STATUSES), now)
+    return _capped_count(view_tickets(view, user, now))
+
+
+def _breaching_count(tickets: QuerySet[Ticket], now: datetime.datetime) -> int:
+    """How many of ``tickets`` breach within ``SOON``, up to COUNT_CAP: clocks with a deadline
+    before then, each kept when its ticket is one of ``tickets`` (by primary key), until the
+    cap. The view's own id list (UNION ALL of the four deadline ranges) is listed in full
+    before the first ticket is counted: 100 ms at a million tickets, against 4-10 here."""
+    moment = now + SOON
+    due = Q()
+    for name in DUE_FIELDS:
+        due |= Q(**{f"{name}__lt": moment})
+    in_view = Subquery(tickets.order_by().filter(pk=OuterRef("ticket_id")).values("pk")[:1])
+    clocks = TicketSla.objects.filter(due).alias(in_view=in_view).filter(in_view__isnull=False)
+    return clocks.values("ticket_id")[:COUNT_CAP].count()
+
+
 def sidebar_counts(views: list[InboxView], user: User) -> dict[str, int]:
     """Tickets per view, at most COUNT_CAP each, kept a few seconds per agent."""
     key = counts_key(user)
     counts: dict[str, int] | None = cache.get(key)
     if counts is None or set(counts) != {view.slug for view in views}:
         now = timezone.now()
-        counts = {view.slug: _capped_count(view_tickets(view, user, now)) for view in views}
+        counts = {view.slug: _count_of(view, user, now) for view in views}
         cache.set(key, counts, COUNT_SECONDS)
     return counts
 

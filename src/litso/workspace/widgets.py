@@ -11,11 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 SELECTED = mark_safe(" selected")
+
+
+def _listed(choices: Any) -> list[Any]:
+    if isinstance(choices, ModelChoiceIterator):
+        # Its own iteration reads the rows through QuerySet.iterator(): on PostgreSQL a
+        # server-side cursor, three round trips (DECLARE, FETCH, CLOSE) for a few rows.
+        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+        return empty + [choices.choice(obj) for obj in choices.queryset.all()]
+    # Through iter(): list() of other lazy choices may first ask for len().
+    return list(iter(choices))
 
 
 class FastSelect(forms.Select):
@@ -24,8 +35,7 @@ class FastSelect(forms.Select):
         iterated, and Django iterates them twice (``use_required_attribute``, ``render``)."""
         kept = self.__dict__.get("_listed")
         if kept is None or kept[0] is not self.choices:
-            # Through iter(): list() of a model field's choices first asks for len() (COUNT).
-            kept = (self.choices, list(iter(self.choices)))
+            kept = (self.choices, _listed(self.choices))
             self.__dict__["_listed"] = kept
         return kept[1]
 

@@ -215,7 +215,7 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "uvicorn", "litso.asgi:application", "--host", "127.0.0.1",
+    argv = [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "litso.asgi:application"), "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--no-access-log",
             "--lifespan", "off"]  # fmt: skip
     server = subprocess.Popen(argv, env=env, start_new_session=True)

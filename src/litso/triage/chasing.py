@@ -145,6 +145,9 @@ def find_chased(ticket: Ticket, text: str) -> Ticket | None:
     with connection.cursor() as cursor:
         cursor.execute(_candidates_sql(connection.vendor), params)
         candidates = cursor.fetchall()
+    if not candidates:
+        # Most new tickets: the customer has no other open one, and no words need finding.
+        return None
     best: tuple[float, int] | None = None
     words = stems(text)
     for pk, subject, first_body in candidates:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ui.py --tickets 100000 [--database-url URL] [--data-dir DIR]
                                  [--duration 20] [--connections 8] [--web-workers 2]
+                                 [--web-threads N]
 
 Fills the desk up to --tickets with bench/seed.py when it has fewer (and gives its tickets
 SLA clocks and triage rows with bench/seed_clocks.py), signs in as an agent
@@ -215,7 +216,8 @@ def free_port() -> int:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "uvicorn", os.environ.get("BENCH_APP", "litso.asgi:application"), "--host", "127.0.0.1",
+    app = os.environ.get("BENCH_APP", "litso.asgi:application")  # another app, to compare
+    argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers), "--no-access-log",
             "--lifespan", "off"]  # fmt: skip
     server = subprocess.Popen(argv, env=env, start_new_session=True)
@@ -280,6 +282,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=2, help="uvicorn processes")
+    parser.add_argument("--web-threads", type=int, default=0,
+                        help="threads per web process serving pages (LITSO_WEB_THREADS)")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="fill the desk, measure nothing")
     args = parser.parse_args()
@@ -325,11 +329,11 @@ def main() -> None:
 
     session = session_cookie(agent)
     port = free_port()
-    # Under ASGI every request runs on a thread of its own, so a "persistent" connection is
-    # never reused and stays open until garbage-collected: with the default (60 s) eight
-    # clients exhaust PostgreSQL's 100 connections in seconds. Closed after each request
-    # instead, as Django advises for ASGI (a pool would save the connect; see the report).
-    server_env = {"LITSO_DB_CONN_MAX_AGE": "0", **env}
+    # The desk's own settings: pages on a fixed pool of threads (litso.core.web), SQLite
+    # connections kept by those threads, PostgreSQL connections from each process's pool.
+    server_env = dict(env)
+    if args.web_threads:
+        server_env["LITSO_WEB_THREADS"] = str(args.web_threads)
     server = start_server(server_env, port, args.web_workers)
     latency: dict[str, Any] = {}
     single: dict[str, Any] = {}
@@ -362,7 +366,8 @@ def main() -> None:
         "web_workers": args.web_workers,
         "seconds_per_page": args.duration,
         "measured_as": "agent of 2 of 4 departments (seed-agent1)",
-        "server_conn_max_age": server_env["LITSO_DB_CONN_MAX_AGE"],
+        "web_threads": int(server_env.get("LITSO_WEB_THREADS", "0")) or "default (8)",
+        "server_conn_max_age": server_env.get("LITSO_DB_CONN_MAX_AGE", "default"),
         "latency": latency,
         "one_client": single,
         "in_process": in_process,

@@ -66,7 +66,10 @@ def test_router_gives_non_http_scopes_to_the_asgi_side() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_desk_serves_pages_on_its_own_threads_and_the_stream_through_asgi() -> None:
+    import gc
+
     app = web.application()
+    gc.unfreeze()  # the test process's heap is not a web process's
     assert isinstance(app.pages, WSGIMiddleware)
     assert isinstance(app.streams, ASGIHandler)
     assert app.stream_prefixes == ("/live/",)
@@ -76,3 +79,13 @@ def test_the_desk_serves_pages_on_its_own_threads_and_the_stream_through_asgi() 
     status, _, sent = asyncio.run(_call(app, "/live/"))
     assert status in (302, 403)
     assert sent[0]["type"] == "http.response.start"
+
+
+def test_settling_the_heap_freezes_what_is_loaded() -> None:
+    import gc
+
+    try:
+        web.settle_heap()
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()

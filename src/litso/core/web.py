@@ -15,6 +15,7 @@ no thread, so hundreds of open pages do not need hundreds of threads.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -50,4 +51,14 @@ def application() -> Router:
 
     streams = get_asgi_application()  # sets Django up
     pages = WSGIMiddleware(get_wsgi_application(), workers=settings.LITSO_WEB_THREADS)  # type: ignore[arg-type]
-    return Router(pages, streams, (reverse("workspace:live"),))
+    router = Router(pages, streams, (reverse("workspace:live"),))  # reverse() imports the views
+    settle_heap()
+    return router
+
+
+def settle_heap() -> None:
+    """What is loaded by now lives as long as the process: the cyclic garbage collector stops
+    walking it (``gc.freeze``). A full collection of a web process's ~120,000 objects paused
+    every request in flight for about 60 ms; with them frozen, for about 3 ms."""
+    gc.collect()
+    gc.freeze()

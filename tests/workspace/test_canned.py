@@ -172,3 +172,18 @@ def test_an_answer_of_another_department_cannot_be_inserted(desk, client: Client
     client.force_login(desk.agent_a)
     page = client.post(f"/t/{ticket.number}/canned/", {"body": "", "canned": billing.pk})
     assert "Choose a canned answer to insert." in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_process_keeps_the_answers_and_sees_changes(desk, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    ticket = desk.open()
+    first = answer("First")
+    assert [a.name for a in canned.offered(ticket)] == ["First"]
+    with django_assert_num_queries(0):
+        assert [a.name for a in canned.offered(ticket)] == ["First"]
+    answer("Billing only").departments.add(desk.dept_b)
+    assert [a.name for a in canned.offered(ticket)] == ["First"]
+    first.active = False
+    first.save()
+    assert canned.offered(ticket) == []
+    assert [a.name for a in canned.offered(desk.open(department=desk.dept_b))] == ["Billing only"]

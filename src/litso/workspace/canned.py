@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from litso.core.process_cache import ProcessCache
 from litso.workspace.display import agent_name
 from litso.workspace.models import CannedAnswer
 
@@ -46,12 +46,28 @@ def check_placeholders(answer: CannedAnswer) -> None:
         raise ValidationError(errors)
 
 
-def offered(ticket: Ticket) -> QuerySet[CannedAnswer]:
-    """Active answers for the ticket's department, or for every department."""
-    for_department = CannedAnswer.objects.filter(departments=ticket.department_id).values("pk")
-    return CannedAnswer.objects.filter(active=True).filter(
-        Q(departments__isnull=True) | Q(pk__in=for_department)
-    ).distinct().order_by("name")
+def offered(ticket: Ticket) -> list[CannedAnswer]:
+    """Active answers for the ticket's department, or for every department, by name.
+
+    Every ticket page offers them; they change a few times a month, so each process keeps
+    the active ones (``ProcessCache``) and picks the department's from that list."""
+    return [
+        answer
+        for answer, departments in _active.get()
+        if not departments or ticket.department_id in departments
+    ]
+
+
+def _load_active() -> list[tuple[CannedAnswer, frozenset[int]]]:
+    answers = CannedAnswer.objects.filter(active=True).prefetch_related("departments")
+    return [
+        (answer, frozenset(d.pk for d in answer.departments.all()))
+        for answer in answers.order_by("name")
+    ]
+
+
+_active = ProcessCache("workspace.canned", _load_active)
+_active.depends_on(CannedAnswer, m2m=[CannedAnswer.departments.through])
 
 
 def text_for(answer: CannedAnswer, language: str) -> str:

@@ -431,3 +431,17 @@ def test_go_to_a_ticket_number(desk, client: Client) -> None:
     assert client.get(f"/go/?q=%23{ticket.number}")["Location"] == f"/t/{ticket.number}/"
     response = client.get("/go/?q=424242", follow=True)
     assert "There is no ticket #424242 that you can see." in response.content.decode()
+
+
+def test_every_form_posts_to_an_action_of_this_ticket(desk, client: Client) -> None:
+    from django.urls import resolve
+
+    ticket = desk.open()
+    client.force_login(desk.agent_a)
+    html = client.get(f"/t/{ticket.number}/").content.decode()
+    actions = set(re.findall(r'action="(/t/[^"]+)"', html))
+    assert {f"/t/{ticket.number}/{name}/" for name in ("assign", "status", "reply", "note")} <= actions
+    for url in actions:
+        match = resolve(url)
+        assert match.kwargs["number"] == ticket.number, url
+        assert match.url_name in ("ticket_action", "typing"), url

@@ -119,8 +119,12 @@ def _render(
     now = timezone.now()
     contacts = timeline.contact_points(ticket)
     tags = list(ticket.tags.all())
+    here = reverse("workspace:ticket", args=[ticket.number])
     context = {
         "ticket": ticket,
+        # Action URLs are this page's address and the action (urls.py): one reverse(), not 14.
+        "here": here,
+        "ticket_prefix": here.removesuffix(f"{ticket.number}/"),
         "tags": tags,
         "entries": timeline.timeline(ticket),
         "deadlines": timeline.deadlines(ticket, now),

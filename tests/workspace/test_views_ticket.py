@@ -440,7 +440,8 @@ def test_every_form_posts_to_an_action_of_this_ticket(desk, client: Client) -> N
     client.force_login(desk.agent_a)
     html = client.get(f"/t/{ticket.number}/").content.decode()
     actions = set(re.findall(r'action="(/t/[^"]+)"', html))
-    assert {f"/t/{ticket.number}/{name}/" for name in ("assign", "status", "reply", "note")} <= actions
+    expected = {f"/t/{ticket.number}/{name}/" for name in ("assign", "status", "reply", "note")}
+    assert expected <= actions
     for url in actions:
         match = resolve(url)
         assert match.kwargs["number"] == ticket.number, url

@@ -1,8 +1,8 @@
 """Workspace latency: the inbox and the ticket page under 8 concurrent clients, and their queries.
 
     .venv/bin/python bench/ui.py --tickets 100000 [--database-url URL] [--data-dir DIR]
-                                 [--duration 20] [--connections 8] [--web-workers 2]
-                                 [--web-threads N]
+                                 [--duration 20] [--connections 8] [--web-workers 8]
+                                 [--web-threads 1]
 
 Fills the desk up to --tickets with bench/seed.py when it has fewer (and gives its tickets
 SLA clocks and triage rows with bench/seed_clocks.py), signs in as an agent
@@ -281,8 +281,9 @@ def main() -> None:
     parser.add_argument("--data-dir", default="", help="LITSO_DATA_DIR (the SQLite file)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--web-workers", type=int, default=2, help="uvicorn processes")
-    parser.add_argument("--web-threads", type=int, default=0,
+    # Processes, not threads: pages are Python-bound (README, "Scaling out").
+    parser.add_argument("--web-workers", type=int, default=8, help="uvicorn processes")
+    parser.add_argument("--web-threads", type=int, default=1,
                         help="threads per web process serving pages (LITSO_WEB_THREADS)")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="fill the desk, measure nothing")

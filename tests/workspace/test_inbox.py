@@ -195,14 +195,19 @@ def test_sidebar_counts_stop_at_the_cap_and_are_kept_briefly(
 def test_small_views_are_read_from_their_partial_indexes(desk, view, index) -> None:  # type: ignore[no-untyped-def]
     # At a million tickets these views read a few index entries instead of every open ticket
     # of the agent's departments; a change of the query that loses the index fails here.
-    from django.db import connection
-
     chosen = inbox.find_view(inbox.views_for(desk.agent_a), view)
     assert chosen is not None
     tickets = inbox.sort_tickets(
         inbox.view_tickets(chosen, desk.agent_a, timezone.now()), chosen.default_sort
     )
-    sql, params = tickets.values_list("pk", flat=True)[:51].query.sql_with_params()
+    plan = plan_of(tickets.values_list("pk", flat=True)[:51])
+    assert index in plan, plan
+
+
+def plan_of(queryset) -> str:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -210,8 +215,7 @@ def test_small_views_are_read_from_their_partial_indexes(desk, view, index) -> N
             # The test desk is tiny: make a sequential scan look as dear as it is at scale.
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(f"EXPLAIN {sql}", params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    assert index in plan, plan
+        return " ".join(str(row) for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10])
@@ -244,19 +248,10 @@ def test_the_first_response_queue_pages_by_deadline_then_age(desk, size) -> None
 def test_the_first_response_queue_is_read_along_its_deadline_index(desk) -> None:  # type: ignore[no-untyped-def]
     # The first page stops after a page of index entries at a million tickets; a query that
     # sorts every unanswered ticket instead (or that PostgreSQL turns into a join) fails here.
-    from django.db import connection
-
     view = inbox.find_view(inbox.views_for(desk.agent_a), "needs-first-response")
     assert view is not None
     queue = inbox.view_tickets(view, desk.agent_a, timezone.now())
-    sql, params = inbox_page.first_response_order(queue)[:51].query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = plan_of(inbox_page.first_response_order(queue)[:51])
     assert "sla_ticketsla_first_response_due" in plan, plan
     assert "Hash" not in plan, plan
     assert "JOIN" not in plan.upper(), plan

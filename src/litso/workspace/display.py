@@ -89,20 +89,12 @@ def _words(language: str) -> Words:
     )
 
 
-def span(delta: datetime.timedelta) -> str:
-    return words().span(delta)
-
-
 def countdown(due: datetime.datetime | None, now: datetime.datetime) -> str:
     return words().countdown(due, now)
 
 
 def deadline_label(kind: str) -> str:
     return words().deadline_label(kind)
-
-
-def short_datetime(moment: datetime.datetime) -> str:
-    return words().short_datetime(moment)
 
 
 # Django's DateFormat parses the format string and builds an object for every value; the
@@ -157,12 +149,6 @@ def _compiled(fmt: str, clock: dict[str, str]) -> tuple[Piece, ...]:
 
 def _by_django(letter: str, moment: datetime.datetime) -> str:
     return str(getattr(DateFormat(moment), letter)())
-
-
-def format_datetime(moment: datetime.datetime, fmt: str) -> str:
-    """``django.utils.dateformat.format(moment, fmt)`` for a datetime, in the active language."""
-    pieces = _compiled(fmt, _clock_words())
-    return "".join(p if isinstance(p, str) else p(moment) for p in pieces)
 
 
 def agent_name(user: Any) -> str:

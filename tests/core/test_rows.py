@@ -249,3 +249,33 @@ def test_rows_deferred_in_a_savepoint_that_rolled_back_are_not_written(desk: Des
     # Outside deferred_inserts, a task is enqueued at once.
     enqueue(notify_supervisors, 4, "now")
     assert DBTaskResult.objects.count() == 3
+
+
+def test_values_written_as_they_are_are_those_the_fields_would_write(db: None) -> None:
+    # `insert` and `update` skip get_db_prep_save for the values _as_is names; on this
+    # database, every such field of every model must give them back unchanged.
+    from django.apps import apps
+    from django.db import connection
+
+    from litso.core.rows import _as_is
+
+    samples: dict[type, list[Any]] = {
+        str: ["", "x", "ß ж", "0"],
+        int: [0, 1, -7, 2**40],
+        bool: [True, False],
+    }
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.local_concrete_fields:
+            as_is = _as_is(field, connection.ops)
+            if as_is is None:
+                continue
+            for kind in as_is:
+                for value in [None, *samples[kind]]:
+                    prepared = field.get_db_prep_save(value, connection)
+                    assert prepared == value and type(prepared) is type(value), (field, value)
+                    checked += 1
+    assert checked > 100
+    # Values of other types (a choice's enum member, a lazy string) are left to the field.
+    assert _as_is(Event._meta.get_field("data"), connection.ops) is None
+    assert _as_is(Event._meta.get_field("created_at"), connection.ops) is None

@@ -26,7 +26,9 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.expressions import Col
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 
@@ -40,10 +42,70 @@ def _connection() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+# How each field's value is written: (field, attname, the value types written as they are, or
+# None for "always ask the field", whether the field has its own pre_save).
+Plan = list[tuple[models.Field, str, tuple[type, ...] | None, bool]]
+
+
+def _as_is(field: models.Field, ops: BaseDatabaseOperations) -> tuple[type, ...] | None:
+    """The value types (and None) that ``field.get_db_prep_save`` returns unchanged on this
+    backend, judged by which of Django's methods the field uses; None when unsure. Asking the
+    field for every value of every row was a twentieth of a mail's processing."""
+    cls = type(field)
+    if isinstance(field, models.ForeignKey):
+        # None stays None; anything else is what the target field makes of it.
+        if cls.get_db_prep_save is not models.ForeignKey.get_db_prep_save:
+            return None
+        return _as_is(field.target_field, ops)
+    if cls.get_db_prep_save is not models.Field.get_db_prep_save:
+        return None
+    prep, db_prep = cls.get_prep_value, cls.get_db_prep_value
+    if prep in (models.CharField.get_prep_value, models.TextField.get_prep_value):
+        return (str,) if db_prep is models.Field.get_db_prep_value else None
+    if prep is models.BooleanField.get_prep_value:
+        return (bool,) if db_prep is models.Field.get_db_prep_value else None
+    if prep is models.IntegerField.get_prep_value:
+        ops_class = type(ops)
+        if db_prep is AutoFieldMixin.get_db_prep_value:
+            default = BaseDatabaseOperations.validate_autopk_value
+            unchanged = ops_class.validate_autopk_value is default
+        else:
+            # PostgreSQL (psycopg 3) wraps integers in its own types here.
+            unchanged = db_prep is models.IntegerField.get_db_prep_value and (
+                ops_class.adapt_integerfield_value
+                is BaseDatabaseOperations.adapt_integerfield_value
+            )
+        return (int,) if unchanged else None
+    return None
+
+
+def _plan(fields: Sequence[models.Field], ops: BaseDatabaseOperations) -> Plan:
+    return [
+        (
+            field,
+            str(field.attname),
+            _as_is(field, ops),
+            type(field).pre_save is not models.Field.pre_save,
+        )
+        for field in fields
+    ]
+
+
+def _values(instance: models.Model, plan: Plan, conn: BaseDatabaseWrapper, add: bool) -> list[Any]:
+    """``[field.get_db_prep_save(field.pre_save(instance, add), conn) for field in fields]``,
+    without the calls for values a field would write as they are (see `_as_is`)."""
+    params = []
+    for field, attname, as_is, own_pre_save in plan:
+        value = field.pre_save(instance, add) if own_pre_save else getattr(instance, attname)
+        if as_is is not None and (value is None or type(value) in as_is):
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, conn))
+    return params
+
+
 @functools.cache
-def _insert_sql(
-    model: type[models.Model], vendor: str, returning: bool = True
-) -> tuple[str, list[models.Field]]:
+def _insert_sql(model: type[models.Model], vendor: str, returning: bool = True) -> tuple[str, Plan]:
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
     quote = connection.ops.quote_name
@@ -52,18 +114,25 @@ def _insert_sql(
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
     if returning and meta.auto_field is not None:
         sql += f" RETURNING {quote(str(meta.auto_field.column))}"
-    return sql, fields
+    return sql, _plan(fields, connection.ops)
 
 
-def _plain(model: type[models.Model], save_override_ok: bool, pre_save_done: bool = False) -> bool:
+@functools.cache
+def _plain_fields(model: type[models.Model]) -> bool:
+    """What `_plain` asks of the model's fields (they do not change while the process runs)."""
     meta = model._meta
     if meta.parents:
         return False
-    if any(
+    return not any(
         getattr(field, "generated", False) or (field.db_returning and field is not meta.auto_field)
         for field in meta.local_concrete_fields
-    ):
+    )
+
+
+def _plain(model: type[models.Model], save_override_ok: bool, pre_save_done: bool = False) -> bool:
+    if not _plain_fields(model):
         return False
+    # Receivers may be connected, and save replaced, at any time (tests do): asked every time.
     if (pre_save.has_listeners(model) and not pre_save_done) or post_save.has_listeners(model):
         return False
     return save_override_ok or model.save is models.Model.save
@@ -80,8 +149,8 @@ def insert(instance: M, *, save_override_ok: bool = False, pre_save_done: bool =
         instance.save(force_insert=True)
         return instance
     conn = _connection()
-    sql, fields = _insert_sql(model, conn.vendor)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), conn) for field in fields]
+    sql, plan = _insert_sql(model, conn.vendor)
+    params = _values(instance, plan, conn, True)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         if model._meta.auto_field is not None:
@@ -102,15 +171,15 @@ def prepared_insert(
     if not _plain(model, save_override_ok, pre_save_done):
         raise TypeError(f"{model.__name__} must be saved by the ORM")
     conn = _connection()
-    _sql, fields = _insert_sql(model, conn.vendor)
-    return [field.get_db_prep_save(field.pre_save(instance, True), conn) for field in fields]
+    _sql, plan = _insert_sql(model, conn.vendor)
+    return _values(instance, plan, conn, True)
 
 
 def insert_prepared(model: type[models.Model], rows: Sequence[Sequence[Any]]) -> None:
     """Write rows made by `prepared_insert`: one prepared statement for all of them."""
     if not rows:
         return
-    sql, _fields = _insert_sql(model, connection.vendor, returning=False)
+    sql, _plan = _insert_sql(model, connection.vendor, returning=False)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -209,7 +278,7 @@ def enqueue(task: Any, *args: Any) -> None:
 @functools.cache
 def _update_sql(
     model: type[models.Model], vendor: str, names: tuple[str, ...] | None
-) -> tuple[str, list[models.Field]]:
+) -> tuple[str, Plan]:
     meta = model._meta
     if names is None:
         fields = [field for field in meta.local_concrete_fields if not field.primary_key]
@@ -218,7 +287,7 @@ def _update_sql(
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
-    return sql, fields
+    return sql, _plan(fields, connection.ops)
 
 
 def update(instance: M, fields: Sequence[str] | None = None) -> M:
@@ -232,8 +301,8 @@ def update(instance: M, fields: Sequence[str] | None = None) -> M:
         return instance
     names = tuple(fields) if fields is not None else None
     conn = _connection()
-    sql, concrete = _update_sql(model, conn.vendor, names)
-    params = [field.get_db_prep_save(field.pre_save(instance, False), conn) for field in concrete]
+    sql, plan = _update_sql(model, conn.vendor, names)
+    params = _values(instance, plan, conn, False)
     params.append(model._meta.pk.get_db_prep_value(instance.pk, conn))
     with conn.cursor() as cursor:
         cursor.execute(sql, params)

@@ -172,6 +172,33 @@ def test_mail_stored_by_a_run_stopped_before_processing_is_processed_by_the_next
     assert acks() == 2
 
 
+def test_mails_processed_in_line_are_parsed_from_the_bytes_just_stored(
+    desk, tmp_path, monkeypatch
+) -> None:
+    from litso.mail import batch
+
+    read: list[str] = []
+    read_bytes = batch.read_bytes
+
+    def counted(blob: Any) -> bytes:
+        read.append(blob.sha256)
+        return read_bytes(blob)
+
+    monkeypatch.setattr(batch, "read_bytes", counted)
+    raws = [mail(1, "ola@klient.test", "Zamówienie 77"), mail(2, "jan@klient.test", "Faktura")]
+    # One stored by an earlier run that stopped before processing it: given again, its
+    # bytes are at hand too.
+    receive_many(raws[:1], process=False)
+    summary = ingest(write(tmp_path / "mails", raws))
+    assert summary["tickets_opened"] == 2
+    assert read == []
+    # A mail whose processing is a task reads what was stored.
+    receive_raw(mail(3, "ola@klient.test", "Faktura 2"))
+    run_pending_tasks()
+    assert len(read) == 1
+    assert not InboundMail.objects.filter(state=InboundState.RECEIVED).exists()
+
+
 def test_batches_end_at_their_size_in_mails_or_bytes() -> None:
     raws = [b"a" * 10] * 7 + [b"b" * 150, b"c"]
     sizes = [len(batch) for batch in cli_ingest.batches(raws, 3, 100, len)]

@@ -31,6 +31,13 @@ Parse = ParsedMail | Exception
 def parse_stored(inbound: InboundMail) -> Parse:
     try:
         raw = read_bytes(inbound.blob)
+    except Exception as exc:
+        return exc
+    return parse_raw(raw)
+
+
+def parse_raw(raw: bytes) -> Parse:
+    try:
         return parse_message(raw, max_attachment_bytes=settings.LITSO_MAIL_MAX_ATTACHMENT_BYTES)
     except Exception as exc:
         return exc

@@ -49,8 +49,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("ingest", help="take in an .eml file, a Maildir or an mbox")
     parser.add_argument("path", help="a file, a Maildir directory, an mbox file, or - for stdin")
     parser.add_argument("--json", action="store_true", help="print one JSON summary")
-    parser.add_argument("--wait", type=float, default=600,
-                        help="seconds to wait for running workers (default 600)")
+    parser.add_argument(
+        "--wait", type=float, default=600, help="seconds to wait for running workers (default 600)"
+    )
 
 
 def iter_raw(path: str) -> Iterator[bytes]:
@@ -96,6 +97,10 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
     in_line = not _workers_alive()
     for raws in batches(iter_raw(path), BATCH, BATCH_BYTES, len):
         received = receive_many(raws, source=InboundSource.FILE, process=not in_line)
+        # Processed in-line, a mail is parsed from the bytes just stored, not read back.
+        raw_of = (
+            {r.inbound.pk: raw for r, raw in zip(received, raws, strict=True)} if in_line else {}
+        )
         del raws
         stored = [r.inbound for r in received if not r.duplicate]
         stranded = _stranded(received, {inbound.pk for inbound in stored}, in_line)
@@ -103,13 +108,23 @@ def run(command: BaseCommand, *, path: str, wait: float = 600, **options: Any) -
         stored += stranded
         if in_line:
             for part in batches(stored, PROCESS_BATCH, PROCESS_BATCH_BYTES, _raw_size):
-                process_batch([inbound.pk for inbound in part])
+                process_batch(
+                    [inbound.pk for inbound in part],
+                    raws={inbound.pk: raw_of.pop(inbound.pk) for inbound in part},
+                )
+        del raw_of
         if stored:
             _finish([inbound.pk for inbound in stored], totals, wait)
     summary = {
         key: totals[key]
-        for key in ("tickets_opened", "messages_appended", "bounces", "auto_replies",
-                    "duplicates", "quarantined")
+        for key in (
+            "tickets_opened",
+            "messages_appended",
+            "bounces",
+            "auto_replies",
+            "duplicates",
+            "quarantined",
+        )
     }
     if as_json:
         command.stdout.write(json.dumps(summary))

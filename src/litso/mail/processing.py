@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,7 +32,7 @@ from litso.customers.models import ContactKind, ContactPoint, Customer
 from litso.departments.models import Department
 from litso.files.store import deferred_blobs
 from litso.mail.autoreply import MailKind, bounce_info, explain
-from litso.mail.batch import BatchCache, Parse, parse_stored
+from litso.mail.batch import BatchCache, Parse, parse_raw, parse_stored
 from litso.mail.language import guess_language
 from litso.mail.model import ParsedMail, UnparseableMail
 from litso.mail.models import InboundMail, InboundSource, InboundState
@@ -73,23 +73,42 @@ def process(inbound_id: int) -> Outcome:
     return process_batch([inbound_id])[inbound_id]
 
 
-def process_batch(inbound_ids: Sequence[int]) -> dict[int, Outcome]:
-    """Process these stored mails in one transaction, in the order they were stored."""
+def process_batch(
+    inbound_ids: Sequence[int], *, raws: Mapping[int, bytes] | None = None
+) -> dict[int, Outcome]:
+    """Process these stored mails in one transaction, in the order they were stored.
+
+    ``raws``: the bytes of some of them, as the caller stored them (bulk ingest still has
+    them), so they are not read back from the file store."""
     ids = list(inbound_ids)
-    stored = InboundMail.objects.select_related("blob", "mailbox__department").order_by("pk")
+    wanted = set(ids)
+    given = {pk: raw for pk, raw in (raws or {}).items() if pk in wanted}
     # Parsed outside the transaction, then claimed under lock: another worker may have
     # processed some of them in between, and those are left alone.
-    parses = {
-        inbound.pk: parse_stored(inbound)
-        for inbound in stored.filter(pk__in=ids, state=InboundState.RECEIVED)
-    }
+    parses = {pk: parse_raw(raw) for pk, raw in given.items()}
+    unread = [pk for pk in ids if pk not in given]
+    if unread:
+        parses.update(
+            (inbound.pk, parse_stored(inbound))
+            for inbound in InboundMail.objects.select_related("blob").filter(
+                pk__in=unread, state=InboundState.RECEIVED
+            )
+        )
     cache = BatchCache()
     cache.prefetch_customers(parses.values())
     outcomes: dict[int, Outcome] = {}
+    # Only the mailbox's department is read while processing (the bytes were read above;
+    # a mail not parsed yet reads its blob row on its own).
+    claimed = (
+        InboundMail.objects.select_related("mailbox__department")
+        .select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     # The batch's attachments are synced together, and its audit events and task rows
     # written by one statement each, just before it commits (files/store.py, core/rows.py).
     with transaction.atomic(), deferred_blobs(), deferred_inserts():
-        for inbound in stored.select_for_update(of=("self",)).filter(pk__in=ids):
+        for inbound in claimed:
             if inbound.state != InboundState.RECEIVED:
                 # Already done (a re-run after a crash, a duplicate task): nothing happens twice.
                 outcomes[inbound.pk] = Outcome(inbound.state)

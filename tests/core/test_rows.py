@@ -14,6 +14,7 @@ from litso.audit.models import ActorKind, Event
 from litso.core.rows import (
     deferred_inserts,
     enqueue,
+    get,
     insert,
     insert_prepared,
     prepared_insert,
@@ -273,9 +274,49 @@ def test_values_written_as_they_are_are_those_the_fields_would_write(db: None) -
             for kind in as_is:
                 for value in [None, *samples[kind]]:
                     prepared = field.get_db_prep_save(value, connection)
-                    assert prepared == value and type(prepared) is type(value), (field, value)
+                    assert prepared == value, (field, value)
+                    assert type(prepared) is type(value), (field, value)
                     checked += 1
     assert checked > 100
     # Values of other types (a choice's enum member, a lazy string) are left to the field.
     assert _as_is(Event._meta.get_field("data"), connection.ops) is None
     assert _as_is(Event._meta.get_field("created_at"), connection.ops) is None
+
+
+def test_statements_are_seen_and_fail_as_through_djangos_cursor(desk: Desk) -> None:
+    # Statements run on a kept cursor unless something watches them; either way a failure is
+    # Django's exception, and a transaction that failed refuses further statements.
+    from django.db import IntegrityError, connection
+    from django.db.transaction import TransactionManagementError
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = desk.open()
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert get(Ticket, ticket.pk) == ticket
+    with CaptureQueriesContext(connection) as captured:
+        assert get(Ticket, ticket.pk) == ticket
+    assert len(seen) == len(captured.captured_queries) == 1
+    assert get(Ticket, ticket.pk) == ticket  # unwatched
+    assert len(seen) == 1
+    taken = Ticket(
+        number=ticket.number, subject="s", department=desk.dept_a, customer=ticket.customer
+    )
+
+    def insert_watched() -> None:
+        with connection.execute_wrapper(watch):
+            insert(taken)
+
+    for attempt in (insert_watched, lambda: insert(taken)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            insert(taken)
+        with pytest.raises(TransactionManagementError):
+            get(Ticket, ticket.pk)

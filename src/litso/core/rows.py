@@ -105,6 +105,12 @@ def _run(
     return found, cursor.rowcount
 
 
+def fetch(sql: str, params: Sequence[Any]) -> Rows:
+    """``cursor.execute(sql, params)`` and every row it returns, for plain SQL asked for every
+    mail (see `_kept_cursor`)."""
+    return _run(_connection(), sql, params)[0]
+
+
 # How each field's value is written: (field, attname, the value types written as they are, or
 # None for "always ask the field", whether the field has its own pre_save).
 Plan = list[tuple[models.Field, str, tuple[type, ...] | None, bool]]

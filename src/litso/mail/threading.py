@@ -85,17 +85,15 @@ def find_ticket(
     subject = normalise_subject(parsed.subject)
     if sender is not None and subject and _looks_like_reply(parsed):
         since = timezone.now() - datetime.timedelta(days=settings.LITSO_MAIL_SUBJECT_THREAD_DAYS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _same_customer_sql(connection.vendor),
-                [
-                    sender.pk,
-                    connection.ops.adapt_datetimefield_value(since),
-                    MessageKind.INBOUND.value,
-                    MessageKind.OUTBOUND.value,
-                ],
-            )
-            recent = cursor.fetchall()
+        recent = rows.fetch(
+            _same_customer_sql(connection.vendor),
+            [
+                sender.pk,
+                connection.ops.adapt_datetimefield_value(since),
+                MessageKind.INBOUND.value,
+                MessageKind.OUTBOUND.value,
+            ],
+        )
         same = [ticket_id for ticket_id, title in recent if normalise_subject(title) == subject]
         for ticket_id in _quoted_first(parsed, same):
             live = _live(rows.get(Ticket, ticket_id))
@@ -114,12 +112,10 @@ def _quoted_first(parsed: ParsedMail, ticket_ids: list[int]) -> list[int]:
     quoted = _flat(split_reply(parsed.body_text).quoted)
     if not quoted:
         return ticket_ids
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _messages_sql(connection.vendor, len(ticket_ids)),
-            [*ticket_ids, MessageKind.INBOUND.value, MessageKind.OUTBOUND.value],
-        )
-        messages = cursor.fetchall()
+    messages = rows.fetch(
+        _messages_sql(connection.vendor, len(ticket_ids)),
+        [*ticket_ids, MessageKind.INBOUND.value, MessageKind.OUTBOUND.value],
+    )
     quoting = {
         ticket_id
         for ticket_id, start in messages
@@ -149,10 +145,8 @@ MIN_QUOTE = 40
 
 
 def _one(sql: str, params: Sequence[str]) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+    found = rows.fetch(sql, params)
+    return int(found[0][0]) if found else None
 
 
 @functools.cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 
+from litso.core import rows
+
 SEQUENCE = "litso_ticket_number"
 
 
@@ -25,11 +27,10 @@ def _next_from_counter() -> int:
 
     table = TicketCounter._meta.db_table
     # One statement (SQLite >= 3.35 has RETURNING): intake is on the hot path.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value"
-        )
-        row = cursor.fetchone()
+    found = rows.fetch(
+        f"UPDATE {table} SET last_value = last_value + 1 WHERE id = 1 RETURNING last_value", []
+    )
+    row = found[0] if found else None
     if row is None:
         TicketCounter.objects.create(pk=1, last_value=settings.LITSO_TICKET_NUMBER_START)
         return int(settings.LITSO_TICKET_NUMBER_START)

@@ -142,9 +142,7 @@ def find_chased(ticket: Ticket, text: str) -> Ticket | None:
         connection.ops.adapt_datetimefield_value(since),
         ticket.pk,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_candidates_sql(connection.vendor), params)
-        candidates = cursor.fetchall()
+    candidates = rows.fetch(_candidates_sql(connection.vendor), params)
     if not candidates:
         # Most new tickets: the customer has no other open one, and no words need finding.
         return None
@@ -179,9 +177,8 @@ def is_chase_on_thread(ticket: Ticket, message: Message) -> bool:
         message.pk,
         MessageKind.NOTE.value,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_previous_sql(connection.vendor), params)
-        previous = cursor.fetchone()
+    found = rows.fetch(_previous_sql(connection.vendor), params)
+    previous = found[0] if found else None
     if previous is None or previous[0] != AuthorKind.CUSTOMER:
         return False
     [written_at] = rows.convert([previous[1]], _created_at_converters(connection.vendor))

@@ -121,7 +121,11 @@ def test_terms_and_length_are_capped() -> None:
 
 def test_fts5_expression_quotes_every_term() -> None:
     query = parse('zamówienia "dzień dobry" w')
-    assert sqlite.match_expression(query) == '"dzien dobry" "zamowien"* "w"'
+    assert sqlite.match_expression(query) == '"dzien dobry" AND "zamowien"* AND "w"'
+    # A shortened word with its indexed words listed: their OR.
+    assert sqlite.match_expression(query, {"zamowien": ["zamowienia", 'a"b']}) == (
+        '"dzien dobry" AND ("zamowienia" OR "a""b") AND "w"'
+    )
 
 
 def test_tsquery_sql_passes_words_as_parameters() -> None:

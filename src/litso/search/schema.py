@@ -8,8 +8,9 @@ index and the messages no longer have the same rows (a flush on PostgreSQL trunc
 tickets_message without firing row triggers). It does nothing until this app's own migration
 has created the index.
 
-The trigger SQL is the migration's: importing from a migration is safe, a migration never
-changes once written.
+The trigger SQL is the migrations': importing from a migration is safe, a migration never
+changes once written. A trigger whose SQL is not the latest migration's (0001's, put back by
+a test or a reverse migration) is replaced too.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ from typing import Any
 from django.db import connections, transaction
 
 _initial: Any = importlib.import_module("litso.search.migrations.0001_initial")
+_vocabulary: Any = importlib.import_module("litso.search.migrations.0002_vocabulary")
 
 SQLITE_TRIGGERS = {
+    "search_message_insert": _vocabulary.SQLITE_INSERT_TRIGGER,
+    "search_message_delete": _initial.SQLITE_CREATE[2],
+    "search_message_update": _vocabulary.SQLITE_UPDATE_TRIGGER,
+}
+# Before 0002 (no search_term table yet): the triggers without the vocabulary.
+SQLITE_TRIGGERS_0001 = {
     "search_message_insert": _initial.SQLITE_CREATE[1],
     "search_message_delete": _initial.SQLITE_CREATE[2],
     "search_message_update": _initial.SQLITE_CREATE[3],
@@ -41,17 +49,22 @@ def repair(using: str = "default") -> list[str]:
 
 def _repair_sqlite(cursor: Any) -> list[str]:
     cursor.execute(
-        "SELECT type, name FROM sqlite_master WHERE name LIKE 'search_message%' "
-        "AND type IN ('table', 'trigger')"
+        "SELECT name, sql FROM sqlite_master WHERE (name LIKE 'search_message%' "
+        "AND type IN ('table', 'trigger')) OR name = 'search_term'"
     )
-    present = {name for _, name in cursor.fetchall()}
+    present = dict(cursor.fetchall())
     if "search_message_fts" not in present:
         return []
+    vocabulary = "search_term" in present
     done = []
-    for name, sql in SQLITE_TRIGGERS.items():
+    for name, sql in (SQLITE_TRIGGERS if vocabulary else SQLITE_TRIGGERS_0001).items():
         if name not in present:
             cursor.execute(sql)
             done.append(f"created trigger {name}")
+        elif present[name] != sql:
+            cursor.execute(f"DROP TRIGGER {name}")
+            cursor.execute(sql)
+            done.append(f"replaced trigger {name}")
     cursor.execute("SELECT COUNT(*) FROM search_message_fts_docsize")
     (indexed,) = cursor.fetchone()
     cursor.execute("SELECT COUNT(*) FROM tickets_message")
@@ -60,6 +73,9 @@ def _repair_sqlite(cursor: Any) -> list[str]:
         # A contentless index cannot tell which rows are stale: index everything again.
         cursor.execute("INSERT INTO search_message_fts (search_message_fts) VALUES ('delete-all')")
         _initial._backfill(cursor, _initial.SQLITE_BACKFILL)
+        if vocabulary:
+            for sql in _vocabulary.SQLITE_BACKFILL:
+                cursor.execute(sql)
         done.append(f"re-indexed {messages} messages (the index had {indexed})")
     return done
 

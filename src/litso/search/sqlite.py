@@ -3,7 +3,9 @@
 FTS5 walks a term's matches in rowid (message id) order and can walk them newest first, so
 "the newest N matching messages the user may see" costs about N/visible-share row lookups
 however common the words are: ``ORDER BY rowid DESC LIMIT N`` with the scope tested per row.
-(A word matched as a prefix costs more: FTS5 merges the lists of every word it starts.)
+A shortened word is asked for as the indexed words it starts, ORed ("zamowienia" OR
+"zamowienie"), which FTS5 walks the same way; as a prefix ("zamowieni"*) it would first merge
+the full match lists of all those words (vocabulary.py).
 
 No bm25(): its document frequencies come from a second pass over every match of every term,
 which on a million messages doubled the time of a common word (40-100 ms); the engine ranks
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from litso.search import vocabulary
 from litso.search.query import Query, Term
 from litso.search.scope import Scope
 
@@ -27,14 +30,28 @@ SMALL = 500
 Row = tuple[int, int, int, str, str]
 
 
-def match_expression(query: Query) -> str:
-    """The FTS5 query: every term quoted, so nothing typed is FTS5 syntax; terms ANDed."""
-    return " ".join(_term(term) for term in query.terms)
+def match_expression(query: Query, expansions: dict[str, list[str]] | None = None) -> str:
+    """The FTS5 query: every term quoted, so nothing typed is FTS5 syntax; terms ANDed. A
+    prefix term with ``expansions`` is the OR of those words instead (FTS5 wants an explicit
+    AND next to a bracket)."""
+    return " AND ".join(_term(term, expansions or {}) for term in query.terms)
 
 
-def _term(term: Term) -> str:
-    quoted = '"' + " ".join(term.words).replace('"', '""') + '"'
-    return quoted + "*" if term.prefix else quoted
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term(term: Term, expansions: dict[str, list[str]]) -> str:
+    if not term.prefix:
+        return _quote(" ".join(term.words))
+    words = expansions.get(term.words[-1])
+    if words is None:
+        return _quote(term.words[-1]) + "*"
+    return "(" + " OR ".join(_quote(word) for word in words) + ")"
+
+
+def expansions_of(cursor: Any, query: Query) -> dict[str, list[str]]:
+    return vocabulary.expand(cursor, [term.words[-1] for term in query.terms if term.prefix])
 
 
 def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool]:
@@ -44,8 +61,9 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({ids_sql} LIMIT {SMALL + 1})", ids_params)
         (count,) = cursor.fetchone()
+        expansions = expansions_of(cursor, query)
     conditions: list[str] = []
-    params: list[Any] = [match_expression(query)]
+    params: list[Any] = [match_expression(query, expansions)]
     if count <= SMALL:
         # The scope's messages, listed once; "+" keeps SQLite from handing the IN list to
         # FTS5 as rowid lookups (one index probe per message, far slower than a walk).

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
 ]
 
+# Django's model backend, reading the signed-in user with their agent profile in one query.
+AUTHENTICATION_BACKENDS = ["litso.staff.backends.StaffBackend"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

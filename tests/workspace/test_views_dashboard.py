@@ -89,6 +89,6 @@ def test_the_dashboard_costs_the_same_queries_however_full_the_desk(
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get("/dashboard/").content.decode()
     assert html.count('<td class="number"><a href="/t/') >= 40, "the lists must be full"
-    # Session, user, profile, the supervisor's department ids; five ticket sections × (count +
-    # rows) and the breached count; abusive messages (rows + count); the load per agent.
-    assert len(few.captured_queries) == 4 + 5 * 2 + 1 + 2 + 1
+    # Session, user with profile, the supervisor's department ids; five ticket sections ×
+    # (count + rows) and the breached count; abusive messages (rows + count); the load per agent.
+    assert len(few.captured_queries) == 3 + 5 * 2 + 1 + 2 + 1

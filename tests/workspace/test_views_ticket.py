@@ -402,13 +402,14 @@ def test_the_ticket_page_costs_the_same_queries_at_any_length(
     assert TicketTriage.objects.get(ticket=ticket).chase_count == 1
     client.force_login(desk.agent_a)
     page(client, ticket)
-    # 19: the triage panel names the departments the router guessed and lists the chases;
-    # the agent's department ids; the clock and the triage row;
+    # 18: the session and the user with their profile; the triage panel names the
+    # departments the router guessed and lists the chases; the agent's department ids; the
+    # clock and the triage row;
     # the departments to forward to (one query, not two); the agents one may assign to (2:
     # a running desk keeps them per process, but this test's open transaction made them,
     # so they are read afresh, see core/process_cache.py). Canned answers are kept by the
     # process too (this test does not change them).
-    with django_assert_num_queries(19) as few:
+    with django_assert_num_queries(18) as few:
         client.get(f"/t/{ticket.number}/")
     for i in range(15):
         attachment = NewAttachment(f"{i}.txt", "text/plain", b"x")

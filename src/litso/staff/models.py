@@ -45,10 +45,13 @@ class AgentProfile(models.Model):
         return f"{self.display_name} ({self.get_role_display()})"
 
     def department_ids(self) -> list[int]:
-        """The agent's departments' ids, read once per profile object (that is, per request)."""
+        """The agent's departments' ids, from the process's memberships (memberships.py),
+        read once per profile object (that is, per request)."""
+        from litso.staff.memberships import department_ids_of
+
         ids: list[int] | None = self.__dict__.get("_department_ids")
         if ids is None:
-            ids = list(self.departments.values_list("id", flat=True))
+            ids = department_ids_of(self.pk)
             self.__dict__["_department_ids"] = ids
         return ids
 

@@ -32,6 +32,7 @@ from dataclasses import replace
 from email.message import Message
 from urllib.parse import unquote
 
+from litso.mail import feedparse
 from litso.mail import headers as h
 from litso.mail.charsets import decode_bytes
 from litso.mail.html_text import sanitise_html
@@ -100,8 +101,9 @@ def _message_from_bytes(raw: bytes, defects: list[str]) -> Message:
     # the header registry, which was 60% of parsing time (6.2 → 2.8 ms a mail on the peer
     # benchmark's corpus). Nothing below uses the header objects: headers.py decodes them
     # itself, and on 577 files (our corpus, shared/data/email, 300 benchmark mails) both
-    # policies gave identical results.
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    # policies gave identical results. The parser is the standard library's, less a regex
+    # compiled per multipart (feedparse.py).
+    return feedparse.message_from_bytes(raw, email.policy.compat32)
 
 
 def _parse(raw: bytes, max_attachment_bytes: int, enclosed_depth: int) -> ParsedMail:

@@ -40,6 +40,7 @@ class Words:
     within: str
     labels: dict[str, str]
     short_datetime_format: tuple[Piece, ...]
+    short_date_format: tuple[Piece, ...]
 
     def span(self, delta: datetime.timedelta) -> str:
         """A short human duration: 45 min, 3 h 5 min, 2 d 4 h."""
@@ -69,6 +70,11 @@ class Words:
         local = localtime(moment)
         return "".join(p if isinstance(p, str) else p(local) for p in self.short_datetime_format)
 
+    def short_date(self, moment: datetime.datetime) -> str:
+        """As ``short_datetime``, the date alone (SHORT_DATE_FORMAT)."""
+        local = localtime(moment)
+        return "".join(p if isinstance(p, str) else p(local) for p in self.short_date_format)
+
 
 def words() -> Words:
     """The words of the active language."""
@@ -86,6 +92,7 @@ def _words(language: str) -> Words:
         within=_("in %(span)s"),
         labels={kind: str(label) for kind, label in DEADLINE_LABELS.items()},
         short_datetime_format=_compiled(get_format("SHORT_DATETIME_FORMAT"), _clock_words()),
+        short_date_format=_compiled(get_format("SHORT_DATE_FORMAT"), _clock_words()),
     )
 
 

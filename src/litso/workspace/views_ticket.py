@@ -133,7 +133,7 @@ def _render(
         "undeliverable": timeline.undeliverable(ticket, contacts),
         "no_deliverable_email": ticket.channel == "email"
         and not timeline.has_deliverable_email(contacts),
-        "previous": list(timeline.previous_requests(ticket, user).select_related("department")),
+        "previous": list(timeline.previous_requests(ticket, user)),
         "triage": triage_panel.panel(ticket, user),
         "canned": canned.answers_for(ticket, user),
         "forms": _forms(ticket, user, tags, bound or {}),

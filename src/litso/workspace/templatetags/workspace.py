@@ -7,8 +7,9 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
@@ -64,6 +65,32 @@ def filesize(size: int) -> str:
     if size < 1024 * 1024:
         return _("%(size).0f KB") % {"size": size / 1024}
     return _("%(size).1f MB") % {"size": size / 1024 / 1024}
+
+
+@register.filter
+def short_datetime(moment: datetime.datetime | None) -> str:
+    """``|date:"SHORT_DATETIME_FORMAT"``, written by display.Words (a fraction of the time)."""
+    return display.words().short_datetime(moment) if moment else ""
+
+
+@register.filter
+def short_date(moment: datetime.datetime | None) -> str:
+    """``|date:"SHORT_DATE_FORMAT"``, as ``short_datetime``."""
+    return display.words().short_date(moment) if moment else ""
+
+
+@register.filter
+def iso_datetime(moment: datetime.datetime | None) -> str:
+    """``|date:"c"``: in the active time zone, ISO 8601."""
+    return localtime(moment).isoformat() if moment else ""
+
+
+@register.simple_tag
+def form_errors(form: Any) -> SafeString:
+    """The errors of the form as a whole, one paragraph each."""
+    if form is None or not hasattr(form, "non_field_errors"):
+        return mark_safe("")
+    return format_html_join("", '<p class="error">{}</p>', ((e,) for e in form.non_field_errors()))
 
 
 @register.simple_tag

@@ -320,3 +320,38 @@ def test_statements_are_seen_and_fail_as_through_djangos_cursor(desk: Desk) -> N
             insert(taken)
         with pytest.raises(TransactionManagementError):
             get(Ticket, ticket.pk)
+
+
+def test_rows_inserted_all_are_the_rows_bulk_create_writes(desk: Desk) -> None:
+    from litso.core.rows import insert_all
+
+    ticket = desk.open()
+
+    def events(verb: str) -> list[Event]:
+        return [
+            Event(ticket=ticket, actor_kind=ActorKind.SYSTEM, verb=verb, data={"n": n})
+            for n in range(3)
+        ]
+
+    # Event overrides save (insert_all then leaves it to bulk_create); Message does not.
+    for model, make in (
+        (Event, events),
+        (
+            Message,
+            lambda body: [
+                Message(ticket=ticket, kind="inbound", author_kind="customer", body_text=body)
+                for _ in range(3)
+            ],
+        ),
+    ):
+        ours, theirs = make("ours"), make("theirs")
+        insert_all(ours)
+        model.objects.bulk_create(theirs)
+        assert all(o.pk is not None and not o._state.adding for o in ours)
+        assert len({o.pk for o in ours}) == 3
+        for a, b in zip(ours, theirs, strict=True):
+            mine, other = row(model, a.pk), row(model, b.pk)
+            assert {k: v for k, v in mine.items() if "ours" not in str(v)} == {
+                k: v for k, v in other.items() if "theirs" not in str(v)
+            }
+    insert_all([])

@@ -228,6 +228,21 @@ def insert(instance: M, *, save_override_ok: bool = False, pre_save_done: bool =
     return instance
 
 
+def insert_all(instances: Sequence[M]) -> None:
+    """``Model.objects.bulk_create(instances)`` for rows `insert` writes itself (each gets its
+    key). On SQLite one `insert` each: a statement there is a call, not a round trip, and
+    bulk_create's compiler spent more on preparing the values than SQLite on writing them;
+    elsewhere one bulk_create."""
+    if not instances:
+        return
+    model = type(instances[0])
+    if _connection().vendor != "sqlite" or not _plain(model, False):
+        model._default_manager.bulk_create(instances)
+        return
+    for instance in instances:
+        insert(instance)
+
+
 def prepared_insert(
     instance: models.Model, *, save_override_ok: bool = False, pre_save_done: bool = False
 ) -> list[Any]:

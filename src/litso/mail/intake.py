@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from litso.core import rows
 from litso.files.store import blob_batch, store_bytes
 from litso.mail.models import InboundMail, InboundSource, Mailbox
 
@@ -111,8 +112,8 @@ def receive_many(
                         source=source,
                         mailbox=mailbox,
                     )
-            # One INSERT for the batch; both SQLite (3.35+) and PostgreSQL return the keys.
-            InboundMail.objects.bulk_create(new.values())
+            # One INSERT for the batch on PostgreSQL; on SQLite a plain one per mail (rows).
+            rows.insert_all(list(new.values()))
             if process:
                 for inbound in new.values():
                     process_inbound.enqueue(inbound.pk)

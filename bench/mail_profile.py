@@ -1,7 +1,7 @@
 """Where `litso mail ingest` spends its time: CPU, queries and a profile per mail, in-process.
 
     .venv/bin/python bench/mail_profile.py [DIR] [--limit N] [--profile cprofile|pyinstrument]
-        [--top 40] [--postgres]
+        [--top 40] [--postgres] [--no-count]
 
 DIR is a directory of .eml files (default: the cached corpus of ``bench/mail_ingest.py
 --mails 2000``). A fresh desk is made (SQLite in a temporary LITSO_DATA_DIR, or with
@@ -17,6 +17,7 @@ This is for finding costs, not for the figures in the README: those come from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -48,6 +49,9 @@ def main() -> None:
     parser.add_argument("--profile", choices=("cprofile", "pyinstrument"))
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--no-count", action="store_true",
+                        help="no statement counting: an execute wrapper sends litso.core.rows' "
+                             "statements through Django's cursor, which costs more")
     args = parser.parse_args()
 
     source = args.dir
@@ -91,13 +95,19 @@ def run(source: Path, args: argparse.Namespace) -> None:
     mails = len(list(source.glob("*.eml")))
 
     statements: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
 
     def counting(execute: Callable[..., Any], sql: str, params: Any, many: bool,
                  context: Any) -> Any:
         verb = (_VERB.match(sql) or _VERB.match("?")).group(1).upper()  # type: ignore[union-attr]
         table = _TABLE.search(sql)
-        statements[f"{verb} {table.group(1) if table else ''}".strip()] += 1
-        return execute(sql, params, many, context)
+        key = f"{verb} {table.group(1) if table else ''}".strip()
+        statements[key] += 1
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds[key] += time.perf_counter() - started
 
     out = io.StringIO()
 
@@ -105,7 +115,7 @@ def run(source: Path, args: argparse.Namespace) -> None:
         call_command("mail", "ingest", str(source), "--json", stdout=out)
 
     cpu, wall = time.process_time(), time.perf_counter()
-    with connection.execute_wrapper(counting):
+    with contextlib.nullcontext() if args.no_count else connection.execute_wrapper(counting):
         if args.profile == "cprofile":
             # CPU time, not wall time: the machine is shared, and waiting is not our cost.
             profiler = cProfile.Profile(time.process_time)
@@ -123,11 +133,13 @@ def run(source: Path, args: argparse.Namespace) -> None:
 
     print(f"{connection.vendor}: {mails} mails in {wall:.2f} s = {mails / wall:.1f} mails/s; "
           f"CPU {1000 * cpu / mails:.2f} ms/mail; "
-          f"{sum(statements.values()) / mails:.2f} queries/mail")
+          + ("" if args.no_count else f"{sum(statements.values()) / mails:.2f} queries/mail"))
     print(f"summary: {out.getvalue().strip()}")
-    print("statements per mail:")
-    for key, count in statements.most_common(40):
-        print(f"  {count / mails:7.2f}  {key}")
+    if not args.no_count:
+        print("statements per mail, and wall ms per mail in execute (fetching not included):")
+        for key, count in statements.most_common(40):
+            print(f"  {count / mails:7.2f}  {1000 * seconds[key] / mails:6.3f} ms  {key}")
+        print(f"  total {1000 * sum(seconds.values()) / mails:.3f} ms per mail in execute")
     if args.profile == "cprofile":
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream)

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
 from litso.core.choices import Language, Priority
+from litso.core.prepared import Prepared
 from litso.customers.models import ContactKind, ContactPoint
 from litso.mail.quoting import Reply, split_reply, split_reply_html
 from litso.sla.models import SlaBreach, TicketSla
 from litso.tickets import html
 from litso.tickets.access import tickets_visible_to
-from litso.tickets.models import Delivery, Message, MessageKind, Ticket
+from litso.tickets.models import Attachment, Delivery, Message, MessageKind, Ticket
 from litso.workspace import triage_panel
 
 if TYPE_CHECKING:
@@ -91,13 +92,50 @@ def _abuse_mark(message: Message) -> AbuseMark | None:
     )
 
 
-def timeline(ticket: Ticket) -> list[Entry]:
-    messages = list(
-        Message.objects.filter(ticket=ticket)
+# The page's queries, compiled once per process (core/prepared.py).
+_messages = Prepared(
+    lambda ticket_id: (
+        Message.objects.filter(ticket_id=ticket_id)
         .select_related("author_agent__agent", "author_customer", "abuse_flag")
-        .prefetch_related("attachments")
         .order_by("created_at", "pk")
     )
+)
+_attachments = Prepared(
+    lambda ticket_id: Attachment.objects.filter(message__ticket_id=ticket_id).order_by("pk")
+)
+_events = Prepared(
+    lambda ticket_id: (
+        Event.objects.filter(ticket_id=ticket_id)
+        .select_related("actor__agent")
+        .order_by("created_at", "pk")
+    )
+)
+_breaches = Prepared(
+    lambda ticket_id: SlaBreach.objects.filter(ticket_id=ticket_id).order_by("-breached_at")[:20]
+)
+_contacts = Prepared(
+    lambda customer_id: ContactPoint.objects.filter(customer_id=customer_id).order_by("kind", "pk")
+)
+
+
+def _with_attachments(messages: list[Message], ticket_id: int) -> None:
+    """Each message's attachments, as prefetch_related("attachments") would leave them (one
+    query for the ticket, not one per message)."""
+    by_message: dict[int, list[Attachment]] = {message.pk: [] for message in messages}
+    for attachment in _attachments(ticket_id):
+        if attachment.message_id in by_message:
+            by_message[attachment.message_id].append(attachment)
+    for message in messages:
+        # What Django's prefetch leaves: a queryset whose rows are already read.
+        listed: Any = message.attachments.all()
+        listed._result_cache = by_message[message.pk]
+        listed._prefetch_done = True
+        message.__dict__["_prefetched_objects_cache"] = {"attachments": listed}
+
+
+def timeline(ticket: Ticket) -> list[Entry]:
+    messages = _messages(ticket.pk)
+    _with_attachments(messages, ticket.pk)
     shown = {message.pk for message in messages}
     entries = [
         Entry(
@@ -110,12 +148,7 @@ def timeline(ticket: Ticket) -> list[Entry]:
         )
         for message in messages
     ]
-    events = (
-        Event.objects.filter(ticket=ticket)
-        .select_related("actor__agent")
-        .order_by("created_at", "pk")
-    )
-    for event in events:
+    for event in _events(ticket.pk):
         if event.verb in MESSAGE_VERBS or event.data.get("message") in shown:
             continue
         entries.append(Entry(at=event.created_at, event=event))
@@ -156,11 +189,11 @@ def next_deadline(ticket: Ticket, now: datetime.datetime) -> Deadline | None:
 
 
 def breaches(ticket: Ticket) -> list[SlaBreach]:
-    return list(SlaBreach.objects.filter(ticket=ticket).order_by("-breached_at")[:20])
+    return _breaches(ticket.pk)
 
 
 def contact_points(ticket: Ticket) -> list[ContactPoint]:
-    return list(ContactPoint.objects.filter(customer_id=ticket.customer_id).order_by("kind", "pk"))
+    return _contacts(ticket.customer_id)
 
 
 def undeliverable(ticket: Ticket, contacts: list[ContactPoint]) -> list[ContactPoint]:

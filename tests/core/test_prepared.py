@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Q
+
+from litso.audit.models import Event
+from litso.core import prepared
+from litso.core.prepared import Prepared
+from litso.tickets.models import Message, Ticket
+from tests.conftest import Desk
+
+
+def _messages(ticket_id: int) -> Any:
+    return (
+        Message.objects.filter(ticket_id=ticket_id)
+        .select_related("author_agent__agent", "author_customer", "abuse_flag")
+        .order_by("created_at", "pk")
+    )
+
+
+def test_rows_are_what_the_orm_gives_related_objects_included(
+    desk: Desk, django_assert_num_queries: Any
+) -> None:
+    ticket = desk.open(subject="Hello", body="Hi")
+    other = desk.open(subject="Other", body="Not this one")
+    query = Prepared(_messages)
+    expected = list(_messages(ticket.pk))
+    for _ in range(2):  # planned, then from the plan
+        with django_assert_num_queries(1):
+            got = query(ticket.pk)
+            # select_related: no query for these.
+            assert [m.author_customer for m in got] == [m.author_customer for m in expected]
+            assert [m.ticket_id for m in got] == [ticket.pk] * len(expected)
+        assert got == expected
+        for mine, theirs in zip(got, expected, strict=True):
+            assert mine.__dict__.keys() == theirs.__dict__.keys()
+            assert mine.created_at == theirs.created_at  # converted: a datetime, aware
+            assert mine.created_at.tzinfo is not None
+    assert query(other.pk) == list(_messages(other.pk))
+    assert query(10**9) == []
+    assert query(10**12) == []  # beyond a 32-bit id, as the ORM answers it
+
+
+def test_the_query_is_compiled_once(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    ticket = desk.open(subject="Hello", body="Hi")
+    planned = []
+    plan = prepared._plan
+
+    def counting(*args: Any) -> Any:
+        planned.append(args)
+        return plan(*args)
+
+    monkeypatch.setattr(prepared, "_plan", counting)
+    query = Prepared(lambda ticket_id: Event.objects.filter(ticket_id=ticket_id).order_by("pk"))
+    for _ in range(3):
+        assert query(ticket.pk) == list(Event.objects.filter(ticket_id=ticket.pk).order_by("pk"))
+    assert len(planned) == 1
+
+
+def test_slices_and_first(desk: Desk) -> None:
+    first = desk.open(subject="One", body="1")
+    desk.open(subject="Two", body="2", customer=first.customer)
+    newest = Prepared(
+        lambda customer_id: Ticket.objects.filter(customer_id=customer_id).order_by("-pk")[:1]
+    )
+    assert (
+        newest.first(first.customer_id)
+        == Ticket.objects.filter(customer_id=first.customer_id).order_by("-pk").first()
+    )
+    assert newest.first(10**9) is None
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        # The id twice: which parameter is which cannot be told apart.
+        lambda pk: Ticket.objects.filter(Q(pk=pk) | Q(merged_into_id=pk)),
+        # Other shapes: prefetching, values.
+        lambda pk: Ticket.objects.filter(pk=pk).prefetch_related("messages"),
+        lambda pk: Ticket.objects.filter(pk=pk).values("number"),
+    ],
+)
+def test_what_cannot_be_kept_runs_through_the_orm(desk: Desk, build: Any) -> None:
+    ticket = desk.open(subject="Hello", body="Hi")
+    query = Prepared(build)
+    assert query(ticket.pk) == list(build(ticket.pk))
+    assert query._plans["default"] is None

@@ -22,6 +22,8 @@ editor = SimpleNamespace(connection=connection)
 
 
 def terms(prefix: str = "") -> set[str]:
+    """The vocabulary once every pending message is absorbed."""
+    vocabulary.absorb_all()
     with connection.cursor() as cursor:
         cursor.execute("SELECT term FROM search_term WHERE term LIKE %s", [prefix + "%"])
         return {term for (term,) in cursor.fetchall()}
@@ -31,12 +33,23 @@ def found(desk: Desk, text: str) -> set[int]:
     return {hit.number for hit in search(desk.admin, text).hits}
 
 
-def test_a_new_message_adds_its_words_folded(desk: Desk) -> None:
+def pending() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM search_term_pending")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_new_message_waits_then_adds_its_words_folded(desk: Desk) -> None:
     desk.open(subject="Zamówienie ŁÓDŹ", body="Где посылка? Ёлка, C:\\Users\\new.log")
+    assert pending() > 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM search_term WHERE term = 'lodz'")
+        assert cursor.fetchone()[0] == 0
     assert {"zamowienie", "lodz"} <= terms()
     assert {"где", "посылка", "елка", "users", "new", "log"} <= terms()
     assert "Zamówienie" not in terms()
     assert "ёлка" not in terms()
+    assert pending() == 0
 
 
 def test_an_edited_message_adds_its_new_words(desk: Desk) -> None:
@@ -96,13 +109,14 @@ def test_the_match_is_the_or_of_the_words(desk: Desk) -> None:
     assert '"zamowieni"*' not in matches[0]
 
 
+@pytest.mark.parametrize("absorbed", [True, False])
 @pytest.mark.parametrize(
     "text",
     ["zamówienia", "заказа", "refunds", "faktura korekta", "posyłka", '"moje zamówienie"',
      "kot", "zzz"],
 )  # fmt: skip
 def test_expanded_and_prefix_searches_find_the_same(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch, text: str
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, text: str, absorbed: bool
 ) -> None:
     bodies = [
         "Gdzie jest moje zamówienie?", "Zamówieniami zajmuje się dział", "zamawiam kota",
@@ -112,6 +126,9 @@ def test_expanded_and_prefix_searches_find_the_same(
     ]  # fmt: skip
     for body in bodies:
         desk.open(subject="Request", body=body)
+    if absorbed:
+        vocabulary.absorb_all()
+    assert (pending() == 0) == absorbed
     expanded = found(desk, text)
     monkeypatch.setattr(vocabulary, "MAX_EXPANSION", 0)
     assert found(desk, text) == expanded
@@ -155,3 +172,50 @@ def test_a_stem_no_message_has_finds_nothing(desk: Desk) -> None:
         sqlite.match_expression(parse("wombats numbat"), {"wombat": ["wombat"]})
         == '("wombat") AND "numbat"*'
     )
+
+
+def test_words_still_pending_are_read_by_the_search(desk: Desk) -> None:
+    old = desk.open(subject="Hello", body="Wombats")
+    vocabulary.absorb_all()
+    new = desk.open(subject="Hello", body="Wombatish")
+    assert pending() > 0
+    with connection.cursor() as cursor:
+        assert vocabulary.expand(cursor, ["wombat"]) == {"wombat": ["wombatish", "wombats"]}
+    assert found(desk, "wombat") == {old.number, new.number}
+
+
+def test_with_too_many_pending_every_stem_is_a_prefix(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "INLINE", 0)
+    ticket = desk.open(subject="Hello", body="Wombats")
+    with connection.cursor() as cursor:
+        assert vocabulary.expand(cursor, ["wombat"]) == {}
+    assert found(desk, "wombat") == {ticket.number}
+
+
+def test_a_bulk_load_is_absorbed_from_fts5s_own_list(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "REBUILD_FROM", 2)
+    for word in ("Aardvark", "Bandicoot", "Cassowary"):
+        desk.open(subject="Hello", body=word)
+    waiting = pending()
+    assert waiting >= 3
+    assert vocabulary.absorb() == waiting
+    assert pending() == 0
+    assert {"aardvark", "bandicoot", "cassowary"} <= terms()
+
+
+def test_the_scheduler_absorbs_pending_messages(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litso.search.scheduled import absorb_vocabulary
+
+    monkeypatch.setattr(vocabulary, "ABSORB_BATCH", 1)
+    for word in ("Aardvark", "Bandicoot"):
+        desk.open(subject="Hello", body=word)
+    waiting = pending()
+    assert absorb_vocabulary() == waiting
+    assert pending() == 0
+    assert absorb_vocabulary() == 0

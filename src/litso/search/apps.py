@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -10,10 +9,6 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from litso.search import vocabulary
-
-        # The SQLite index triggers call it (vocabulary.py): every connection needs it.
-        connection_created.connect(vocabulary.register, dispatch_uid="litso.search.vocabulary")
         post_migrate.connect(_repair_index, sender=self)
 
 

@@ -50,12 +50,12 @@ def repair(using: str = "default") -> list[str]:
 def _repair_sqlite(cursor: Any) -> list[str]:
     cursor.execute(
         "SELECT name, sql FROM sqlite_master WHERE (name LIKE 'search_message%' "
-        "AND type IN ('table', 'trigger')) OR name = 'search_term'"
+        "AND type IN ('table', 'trigger')) OR name IN ('search_term', 'search_term_pending')"
     )
     present = dict(cursor.fetchall())
     if "search_message_fts" not in present:
         return []
-    vocabulary = "search_term" in present
+    vocabulary = "search_term" in present and "search_term_pending" in present
     done = []
     for name, sql in (SQLITE_TRIGGERS if vocabulary else SQLITE_TRIGGERS_0001).items():
         if name not in present:
@@ -74,8 +74,9 @@ def _repair_sqlite(cursor: Any) -> list[str]:
         cursor.execute("INSERT INTO search_message_fts (search_message_fts) VALUES ('delete-all')")
         _initial._backfill(cursor, _initial.SQLITE_BACKFILL)
         if vocabulary:
-            for sql in _vocabulary.SQLITE_BACKFILL:
-                cursor.execute(sql)
+            from litso.search.vocabulary import rebuild
+
+            rebuild(cursor)
         done.append(f"re-indexed {messages} messages (the index had {indexed})")
     return done
 

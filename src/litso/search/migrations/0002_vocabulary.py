@@ -1,10 +1,12 @@
-"""SQLite: the index's vocabulary, search_term, filled by the indexing triggers (see
-search/vocabulary.py for why). PostgreSQL: nothing (its GIN index answers prefixes itself).
+"""SQLite: the index's vocabulary, search_term (see search/vocabulary.py for why), and the
+messages whose words it does not have yet, search_term_pending. PostgreSQL: nothing (its GIN
+index answers prefixes itself).
 
-The insert and update triggers of 0001 are replaced by ones that also add the message's
-words, through the SQL function litso_search_terms (registered on every connection by the
-search app). The existing vocabulary is read once from FTS5 itself (fts5vocab), so it is
-exactly the index's words. The delete trigger is unchanged: words are never removed.
+The insert and update triggers of 0001 are replaced by ones that also list the message as
+pending; the scheduler adds pending messages' words (vocabulary.absorb), and a search reads
+the few still pending itself. The existing vocabulary is read once from FTS5 itself
+(fts5vocab), so it is exactly the index's words. The delete trigger is unchanged: words are
+never removed.
 
 The SQL is spelled out here and not imported: a migration must keep doing what it did when
 it was written.
@@ -24,11 +26,7 @@ def _values(row):
 
 
 def _add_terms(row):
-    # The function is given what the index is given.
-    return (
-        "INSERT OR IGNORE INTO search_term (term) SELECT value FROM "
-        f"json_each(litso_search_terms({_values(row)}));"
-    )
+    return f"INSERT OR IGNORE INTO search_term_pending (message_id) VALUES ({row}.id);"
 
 
 SQLITE_INSERT_TRIGGER = f"""CREATE TRIGGER search_message_insert AFTER INSERT ON tickets_message BEGIN
@@ -44,6 +42,7 @@ SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER search_message_update AFTER UPDATE OF
     END"""
 SQLITE_CREATE = [
     "CREATE TABLE search_term (term TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE search_term_pending (message_id INTEGER PRIMARY KEY)",
     "DROP TRIGGER IF EXISTS search_message_insert",
     "DROP TRIGGER IF EXISTS search_message_update",
     SQLITE_INSERT_TRIGGER,
@@ -71,6 +70,7 @@ SQLITE_DROP = [
         INSERT INTO search_message_fts (rowid, subject, body) VALUES (new.id, {_values("new")});
     END""",
     "DROP TABLE IF EXISTS search_term",
+    "DROP TABLE IF EXISTS search_term_pending",
 ]
 
 

@@ -103,6 +103,12 @@ def ensure_tickets(target: int, env: dict[str, str]) -> int:
     added = add_clocks_and_triage()
     if added["clocks"] or added["triage_rows"]:
         print(f"added {added['clocks']:,} SLA clocks, {added['triage_rows']:,} triage rows")
+    # What the scheduler does on a running desk: the search vocabulary takes in the seeded
+    # messages (SQLite; search/vocabulary.py).
+    from litso.search.vocabulary import absorb_all
+
+    if absorbed := absorb_all():
+        print(f"search vocabulary: took in {absorbed:,} messages")
     return have
 
 

@@ -237,6 +237,12 @@ class DepartmentForm(FastForm):
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ticket = ticket
+        if not self.is_bound:
+            # Shown from the process's list; a choice posted is checked by the queryset.
+            from litso.workspace.departments import department_choices
+
+            field: forms.ModelChoiceField = self.fields["department"]  # type: ignore[assignment]
+            field.choices = department_choices()  # the widget's too
 
     def clean_department(self) -> Department:
         department: Department = self.cleaned_data["department"]

@@ -180,6 +180,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # LITSO_HTTPS: the desk is served over HTTPS (directly or behind a proxy), so cookies go only
 # over HTTPS; it defaults to whether LITSO_SITE_URL is an https:// address.
 HTTPS = env_bool("LITSO_HTTPS", default=SITE_URL.startswith("https://"))
+# Django's database sessions, read through a query compiled once (core/sessions.py).
+SESSION_ENGINE = "litso.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS

@@ -11,8 +11,8 @@ turn rows into model instances (the compiler's select and the related-object pop
 Later calls run the kept SQL with the real values and build the instances as
 ``QuerySet.__iter__`` does, select_related included.
 
-What it takes: a ``build`` whose arguments are only ids (ints), each used as a plain query
-parameter. Queries it cannot keep (a stand-in lost or used twice by the compiler,
+What it takes: a ``build`` whose arguments are ids (ints) or plain strings (a key), each used
+as a plain query parameter. Queries it cannot keep (a stand-in lost or used twice by the compiler,
 prefetch_related, values()) are simply run through the ORM each time.
 """
 
@@ -30,8 +30,10 @@ from django.db.models.query import ModelIterable, get_related_populators
 M = TypeVar("M", bound=models.Model)
 
 # Stand-ins no real id takes: negative, far from zero, and inside a 32-bit integer column's
-# range (PostgreSQL: Django answers a value out of it with "no rows" without a query).
+# range (PostgreSQL: Django answers a value out of it with "no rows" without a query); no
+# real key holds a NUL.
 _STAND_IN = -2_000_000_000
+_STAND_IN_TEXT = "\x00litso-prepared-{}\x00"
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,22 @@ class Prepared(Generic[M]):
 
     def __init__(self, build: Callable[..., models.QuerySet[M]]) -> None:
         self.build = build
-        self._plans: dict[str, _Plan | None] = {}
+        # By database and which arguments are strings.
+        self._plans: dict[tuple[Any, ...], _Plan | None] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, *ids: int, using: str = "default") -> list[M]:
-        plan = self._plans.get(using, _UNSET)
+    def __call__(self, *ids: int | str, using: str = "default") -> list[M]:
+        key = (using, *(type(value) is str for value in ids))
+        plan = self._plans.get(key, _UNSET)
         if plan is _UNSET:
-            plan = _plan(self.build, len(ids), using)
+            plan = _plan(self.build, [type(value) is str for value in ids], using)
             with self._lock:
-                self._plans[using] = plan
+                self._plans[key] = plan
         if plan is None:
             return list(self.build(*ids).using(using))
         return _run(plan, ids, using)
 
-    def first(self, *ids: int, using: str = "default") -> M | None:
+    def first(self, *ids: int | str, using: str = "default") -> M | None:
         """The first row (``build`` orders and limits the query itself)."""
         found = self(*ids, using=using)
         return found[0] if found else None
@@ -76,8 +80,12 @@ class Prepared(Generic[M]):
 _UNSET: Any = object()
 
 
-def _plan(build: Callable[..., models.QuerySet[Any]], count: int, using: str) -> _Plan | None:
-    stand_ins = [_STAND_IN - i for i in range(count)]
+def _plan(
+    build: Callable[..., models.QuerySet[Any]], texts: list[bool], using: str
+) -> _Plan | None:
+    stand_ins: list[int | str] = [
+        _STAND_IN_TEXT.format(i) if text else _STAND_IN - i for i, text in enumerate(texts)
+    ]
     queryset: Any = build(*stand_ins).using(using)
     if (
         queryset._iterable_class is not ModelIterable
@@ -96,7 +104,7 @@ def _plan(build: Callable[..., models.QuerySet[Any]], count: int, using: str) ->
     for index, stand_in in enumerate(stand_ins):
         # Where the compiler put it: exactly once, as it was given (not folded into the SQL,
         # not turned into something else).
-        positions = [i for i, p in enumerate(params) if type(p) is int and p == stand_in]
+        positions = [i for i, p in enumerate(params) if type(p) is type(stand_in) and p == stand_in]
         if len(positions) != 1:
             return None
         slots.append((positions[0], index))
@@ -120,7 +128,7 @@ def _plan(build: Callable[..., models.QuerySet[Any]], count: int, using: str) ->
     )
 
 
-def _run(plan: _Plan, ids: tuple[int, ...], using: str) -> list[Any]:
+def _run(plan: _Plan, ids: tuple[int | str, ...], using: str) -> list[Any]:
     params = list(plan.params)
     for position, index in plan.slots:
         params[position] = ids[index]

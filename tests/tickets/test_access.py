@@ -84,3 +84,46 @@ def test_staff_membership(desk):
     assert is_staff_member(desk.agent_a)
     assert not is_staff_member(desk.customer_x.user)
     assert not is_staff_member(AnonymousUser())
+
+
+def _newest_of(tickets, customer_id: int):  # type: ignore[no-untyped-def]
+    return tickets.filter(customer_id=customer_id).order_by("-created_at", "-pk")
+
+
+@pytest.mark.parametrize(
+    "who", ["admin", "supervisor", "agent_a", "agent_b", "customer_x", "anonymous", "inactive"]
+)
+def test_prepared_visible_finds_what_tickets_visible_to_finds(desk, tickets, who) -> None:
+    from litso.tickets.access import PreparedVisible
+
+    if who == "customer_x":
+        user = desk.customer_x.user
+    elif who == "anonymous":
+        user = AnonymousUser()
+    elif who == "inactive":
+        user = desk.agent_a
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.refresh_from_db()
+    else:
+        user = getattr(desk, who)
+    newest = PreparedVisible(_newest_of)
+    for customer in (desk.customer_x, desk.customer_y):
+        expected = list(_newest_of(tickets_visible_to(user), customer.pk))
+        assert newest(user, customer.pk) == expected
+        assert newest(user, customer.pk) == expected  # from the plan kept
+        if who in ("admin", "supervisor") and customer == desk.customer_y:
+            assert expected  # the escalated one at least
+
+
+def test_prepared_visible_keeps_a_plan_per_kind_and_number_of_departments(desk, tickets) -> None:
+    from litso.tickets.access import PreparedVisible
+
+    newest = PreparedVisible(_newest_of)
+    newest(desk.agent_a, desk.customer_x.pk)
+    newest(desk.supervisor, desk.customer_x.pk)
+    desk.agent_a.agent.departments.add(desk.dept_b)
+    agent = User.objects.get(pk=desk.agent_a.pk)  # a new request: the new memberships
+    assert {t.pk for t in newest(agent, desk.customer_x.pk)} == {
+        t.pk for t in tickets_visible_to(agent).filter(customer_id=desk.customer_x.pk)
+    }
+    assert set(newest._by_shape) == {("departments", 1), ("supervisor", 1), ("departments", 2)}

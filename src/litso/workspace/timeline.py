@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from litso.audit.models import Event
@@ -17,7 +16,7 @@ from litso.customers.models import ContactKind, ContactPoint
 from litso.mail.quoting import Reply, split_reply, split_reply_html
 from litso.sla.models import SlaBreach, TicketSla
 from litso.tickets import html
-from litso.tickets.access import tickets_visible_to
+from litso.tickets.access import PreparedVisible
 from litso.tickets.models import Attachment, Delivery, Message, MessageKind, Ticket
 from litso.workspace import triage_panel
 
@@ -207,13 +206,18 @@ def has_deliverable_email(contacts: list[ContactPoint]) -> bool:
     return any(c.kind == ContactKind.EMAIL and not c.undeliverable_reason for c in contacts)
 
 
-def previous_requests(ticket: Ticket, user: User) -> QuerySet[Ticket]:
-    return (
-        tickets_visible_to(user)
-        .filter(customer_id=ticket.customer_id)
-        .exclude(pk=ticket.pk)
+_previous = PreparedVisible(
+    lambda tickets, customer_id, ticket_id: (
+        tickets.filter(customer_id=customer_id)
+        .exclude(pk=ticket_id)
         .order_by("-created_at")[:PREVIOUS_REQUESTS]
     )
+)
+
+
+def previous_requests(ticket: Ticket, user: User) -> list[Ticket]:
+    """The customer's other requests the user may see, newest first."""
+    return _previous(user, ticket.customer_id, ticket.pk)
 
 
 def describe_event(event: Event) -> str:

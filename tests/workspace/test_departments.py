@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from litso.departments.models import Department
-from litso.workspace.departments import active, department_choices
+from litso.workspace.departments import active, active_departments, department_choices
 from litso.workspace.forms import DepartmentForm
 from tests.conftest import Desk
 
@@ -39,3 +39,21 @@ def test_the_form_shows_them_and_checks_a_posted_one_against_the_database(desk: 
     assert "department" in form.errors
     form = DepartmentForm({"department": str(desk.dept_b.pk)}, ticket=ticket)
     assert form.is_valid(), form.errors
+
+
+def test_active_departments_by_name_and_among_ids(desk: Desk) -> None:
+    Department.objects.create(name="Closed", active=False)
+    names = [d.name for d in active_departments()]
+    assert names == sorted(names)
+    assert "Closed" not in names
+    assert [d.pk for d in active_departments(among=[desk.dept_b.pk])] == [desk.dept_b.pk]
+
+
+def test_the_inbox_lists_an_agents_own_active_queues(desk: Desk, client) -> None:
+    client.force_login(desk.agent_a)
+    html = client.get("/").content.decode()
+    assert f"department-{desk.dept_a.pk}" in html
+    assert f"department-{desk.dept_b.pk}" not in html
+    desk.dept_a.active = False
+    desk.dept_a.save()
+    assert f"department-{desk.dept_a.pk}" not in client.get("/").content.decode()

@@ -1,20 +1,27 @@
-"""The departments a ticket can be moved or forwarded to: the choices of the ticket page's
-department select, kept per process (``ProcessCache``: dropped at once by a change in this
-process, read again after two seconds otherwise). Reading them was a query on every ticket
-page for rows that change a few times a year. Choosing one is still checked against the
-database (the form's queryset)."""
+"""The active departments, kept per process (``ProcessCache``: dropped at once by a change in
+this process, read again after two seconds otherwise): the department selects of the ticket
+page and the inbox, and the inbox's department queues. Reading them was a query or two on
+every page for rows that change a few times a year. A department chosen in a form is still
+checked against the database (the form's queryset)."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from litso.core.process_cache import ProcessCache
 from litso.departments.models import Department
 
 
-def _load() -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in Department.objects.filter(active=True).values_list("pk", "name")
-    ]
+@dataclass(frozen=True)
+class ActiveDepartment:
+    pk: int
+    name: str
+
+
+def _load() -> list[ActiveDepartment]:
+    rows = Department.objects.filter(active=True).order_by("name", "pk").values_list("pk", "name")
+    return [ActiveDepartment(pk, name) for pk, name in rows]
 
 
 active = ProcessCache("workspace.departments", _load)
@@ -22,5 +29,10 @@ active.depends_on(Department)
 
 
 def department_choices() -> list[tuple[str, str]]:
-    """(id, name) of the active departments, in the departments' order (by name)."""
-    return list(active.get())
+    """(id, name) of the active departments, by name."""
+    return [(str(department.pk), department.name) for department in active.get()]
+
+
+def active_departments(among: Collection[int] | None = None) -> list[ActiveDepartment]:
+    """The active departments by name; with ``among``, those of these ids."""
+    return [d for d in active.get() if among is None or d.pk in among]

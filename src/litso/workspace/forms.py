@@ -98,6 +98,12 @@ class BulkForm(FastForm):
         tickets.choices = [(n, n) for n in numbers]
         assignee: forms.ChoiceField = self.fields["assignee"]  # type: ignore[assignment]
         assignee.choices = [("", _("Keep")), ("me", _("Me")), ("none", _("Nobody")), *agents]
+        if not self.is_bound:
+            # Shown from the process's list; a choice posted is checked by the queryset.
+            from litso.workspace.departments import department_choices
+
+            department: forms.ModelChoiceField = self.fields["department"]  # type: ignore[assignment]
+            department.choices = [("", _("Keep")), *department_choices()]
 
     def clean_add_tag(self) -> list[str]:
         raw = self.cleaned_data["add_tag"]

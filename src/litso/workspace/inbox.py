@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from litso.core.choices import PRIORITY_RANK
-from litso.departments.models import Department
 from litso.sla.models import TicketSla
 from litso.tickets.access import tickets_visible_to
 from litso.tickets.models import OPEN_STATUSES, Status, Ticket
 from litso.triage.models import TicketTriage
+from litso.workspace.departments import ActiveDepartment, active_departments
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,7 +53,7 @@ class InboxView:
     slug: str
     label: StrOrPromise
     default_sort: str
-    department: Department | None = None
+    department: ActiveDepartment | None = None
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,9 @@ SORTS: dict[str, Sort] = {
 def views_for(user: User) -> list[InboxView]:
     """The sidebar: fixed queues around one per department the agent works in."""
     profile = getattr(user, "agent", None)
-    own = list(profile.departments.order_by("name")) if profile and not profile.is_admin else []
-    if own:
-        departments = [department for department in own if department.active]
-    else:
-        # Admins (and superusers) belong to no department and see them all.
-        departments = list(Department.objects.filter(active=True).order_by("name"))
+    own = profile.department_ids() if profile and not profile.is_admin else []
+    # Admins (and superusers) belong to no department and see them all.
+    departments = active_departments(among=own or None)
     views = [
         InboxView("needs-first-response", _("Needs first response"), "first-response"),
         InboxView("mine", _("Mine"), "due"),
@@ -130,7 +127,7 @@ def view_tickets(view: InboxView, user: User, now: datetime.datetime) -> QuerySe
         waiting = TicketTriage.objects.filter(needs_review=True).values("ticket_id")
         return tickets.filter(open_, pk__in=waiting)  # the few ids first, from their index
     if view.department is not None:
-        return tickets.filter(open_, department=view.department)
+        return tickets.filter(open_, department_id=view.department.pk)
     if slug == "breaching-soon":
         return tickets.filter(open_).filter(breaching_before(now + SOON))
     if slug == "escalated":

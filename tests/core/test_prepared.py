@@ -87,3 +87,23 @@ def test_what_cannot_be_kept_runs_through_the_orm(desk: Desk, build: Any) -> Non
     query = Prepared(build)
     assert query(ticket.pk) == list(build(ticket.pk))
     assert list(query._plans.values()) == [None]
+
+
+def test_values_list_gives_the_orms_tuples(desk: Desk) -> None:
+    first = desk.open(subject="One", body="1")
+    second = desk.open(subject="Two", body="2")
+    columns = ("pk", "number", "created_at", "customer__full_name", "sla__resolution_due")
+
+    def build(*ids: int) -> Any:
+        return Ticket.objects.filter(pk__in=list(ids)).order_by("pk").values_list(*columns)
+
+    query = Prepared(build)
+    for ids in ((first.pk, second.pk), (second.pk,), (first.pk, second.pk)):
+        assert query(*ids) == list(build(*ids))
+    assert query(first.pk)[0][2].tzinfo is not None  # converted
+    assert all(plan is not None for plan in query._plans.values())
+    # With an expression among the names: through the ORM.
+    with_expression = Prepared(
+        lambda pk: Ticket.objects.filter(pk=pk).annotate(n=Q(pk=pk)).values_list("pk", "n")
+    )
+    assert with_expression(first.pk) == [(first.pk, True)]

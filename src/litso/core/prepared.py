@@ -13,7 +13,8 @@ Later calls run the kept SQL with the real values and build the instances as
 
 What it takes: a ``build`` whose arguments are ids (ints) or plain strings (a key), each used
 as a plain query parameter. Queries it cannot keep (a stand-in lost or used twice by the compiler,
-prefetch_related, values()) are simply run through the ORM each time.
+prefetch_related, values(), values_list() with expressions) are simply run through the ORM
+each time. ``values_list(*names)`` of plain fields gives tuples, as the ORM does.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 M = TypeVar("M", bound=models.Model)
 
@@ -49,6 +50,8 @@ class _Plan:
     model_end: int
     populators: tuple[Any, ...]
     trim: int | None
+    # values_list(): tuples, no instances.
+    tuples: bool = False
 
 
 class Prepared(Generic[M]):
@@ -87,10 +90,18 @@ def _plan(
         _STAND_IN_TEXT.format(i) if text else _STAND_IN - i for i, text in enumerate(texts)
     ]
     queryset: Any = build(*stand_ins).using(using)
+    tuples = queryset._iterable_class is ValuesListIterable
     if (
-        queryset._iterable_class is not ModelIterable
+        (queryset._iterable_class is not ModelIterable and not tuples)
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
+    ):
+        return None
+    query = queryset.query
+    if tuples and (
+        query.extra_select
+        or query.annotation_select
+        or list(queryset._fields) != list(query.values_select)
     ):
         return None
     compiler = queryset.query.get_compiler(using=using)
@@ -108,6 +119,10 @@ def _plan(
         if len(positions) != 1:
             return None
         slots.append((positions[0], index))
+    trim = compiler.col_count if compiler.has_extra_select else None
+    if tuples:
+        return _Plan(sql, tuple(params), tuple(slots), compiler, queryset.model, (), 0, 0, (),
+                     trim, tuples=True)  # fmt: skip
     if compiler.annotation_col_map:
         return None
     select, klass_info = compiler.select, compiler.klass_info
@@ -124,7 +139,7 @@ def _plan(
         model_end=end,
         # Django 5.2's signature (the type stubs describe a later one).
         populators=tuple(get_related_populators(klass_info, select, using)),  # type: ignore[call-arg]
-        trim=compiler.col_count if compiler.has_extra_select else None,
+        trim=trim,
     )
 
 
@@ -137,6 +152,8 @@ def _run(plan: _Plan, ids: tuple[int | str, ...], using: str) -> list[Any]:
         rows = cursor.fetchall()
     if plan.trim is not None:
         rows = [row[: plan.trim] for row in rows]
+    if plan.tuples:
+        return list(plan.compiler.results_iter([rows], tuple_expected=True))
     found = []
     for row in plan.compiler.results_iter([rows]):
         obj = plan.model.from_db(using, plan.init_list, row[plan.model_start : plan.model_end])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from litso.core.prepared import Prepared
 from litso.sla.models import TicketSla
 from litso.tickets.models import Ticket
 from litso.workspace.inbox import DUE_FIELDS, sort_tickets
@@ -142,12 +143,18 @@ COLUMNS = (
 DUE_KINDS = tuple(DUE_LABELS[name] for name in DUE_FIELDS)
 
 
+# Compiled once per process and page length (core/prepared.py).
+_rows = Prepared(lambda *ids: Ticket.objects.filter(pk__in=list(ids)).values_list(*COLUMNS))
+
+
 def read_rows(ids: list[int]) -> dict[int, Listed]:
     """What the rows of these tickets show, by id, in one query."""
     found: dict[int, Listed] = {}
+    if not ids:
+        return found
     for (pk, number, subject, status, priority, escalated, language, updated_at, created_at,
          customer_name, customer_id, department, agent_name, username,
-         *rest) in Ticket.objects.filter(pk__in=ids).values_list(*COLUMNS):  # fmt: skip
+         *rest) in _rows(*ids):  # fmt: skip
         *due_values, chase_count, abusive, needs_review = rest
         found[pk] = Listed(
             pk=pk,

@@ -282,3 +282,32 @@ def test_a_search_costs_a_fixed_number_of_queries(
     user = User.objects.get(pk=signed_in.pk)
     with django_assert_num_queries(base + 1):
         search(user, "koala xena@example.test")
+
+
+SUBJECTS = [
+    "Zamówienie 17", "Re: zamówienia i faktura", "", "Faktura\u0000VAT", "ZAMÓWIENIE",
+    "dzień dobry, zamówienie", "Dzień  dobry", "İstanbul zamówienie", "x" * 50, "zamówieniami",
+    "kot", "Kotka", "Заказ №5", "заказы", "a\u0301zamówienie",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text", ["zamówienie", "zamówienia faktura", '"dzień dobry"', "kot", "заказ", "istanbul"]
+)
+# All of them (rare letters and a NUL: one at a time), and the usual kind (as one text).
+@pytest.mark.parametrize(
+    "subjects", [SUBJECTS, [s for s in SUBJECTS if not {"\u0130", "\u0301", "\x00"} & set(s)]]
+)
+def test_terms_in_subjects_counts_as_one_subject_at_a_time(text: str, subjects) -> None:
+    from litso.search.folding import fold
+    from litso.search.query import parse
+    from litso.search.snippets import term_matchers
+
+    query = parse(text)
+    expected = [
+        sum(pattern.search(fold(subject)) is not None for pattern in term_matchers(query))
+        for subject in subjects
+    ]
+    assert engine._terms_in_subjects(subjects, query) == expected
+    if text != "istanbul" or "\u0130" in "".join(subjects):
+        assert any(expected)

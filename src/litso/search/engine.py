@@ -29,6 +29,7 @@ as for every list.)
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from django.utils.safestring import SafeString
 
 from litso.customers.models import ContactKind, ContactPoint
 from litso.search import postgres, snippets, sqlite
-from litso.search.folding import fold
+from litso.search.folding import fold, fold_with_offsets
 from litso.search.query import Query, email_phrase, parse
 from litso.search.scope import Scope
 from litso.tickets.access import is_staff_member, tickets_visible_to
@@ -161,13 +162,49 @@ def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
             ticket = {"id": ticket_id, "number": number, "subject": subject, "status": status}
             per_ticket[ticket_id] = _Found(ticket, message_id)
         per_ticket[ticket_id].messages += 1
-    terms = snippets.term_matchers(query)
-    for found in per_ticket.values():
-        subject = fold(found.ticket["subject"])
-        in_subject = sum(1 for term in terms if term.search(subject))
-        found.rank = in_subject + min(found.messages, 9) / 10
+    founds = list(per_ticket.values())
+    in_subject = _terms_in_subjects([found.ticket["subject"] for found in founds], query)
+    for found, hits in zip(founds, in_subject, strict=True):
+        found.rank = hits + min(found.messages, 9) / 10
     ordered = sorted(per_ticket.values(), key=lambda f: (-f.rank, -(f.message_id or 0)))
     return ordered, complete
+
+
+# Between subjects folded as one text: no word's pattern matches it.
+_SEPARATOR = "\x00"
+
+
+def _terms_in_subjects(subjects: list[str], query: Query) -> list[int]:
+    """For each subject, how many of the query's terms it contains (folded).
+
+    A thousand candidates' subjects are folded as one text and each word's pattern runs over
+    it once, instead of a fold and a search per subject and term (about 5 ms a search). A
+    phrase, whose pattern spans separators, is still searched subject by subject."""
+    counts = [0] * len(subjects)
+    joined = _SEPARATOR.join(subjects)
+    folded, origin = fold_with_offsets(joined)
+    if origin is not None or _SEPARATOR in "".join(subjects):
+        # Folding changes lengths here (rare letters): one subject at a time.
+        each = [fold(subject) for subject in subjects]
+        for each_pattern in snippets.term_matchers(query):
+            for index, subject in enumerate(each):
+                counts[index] += each_pattern.search(subject) is not None
+        return counts
+    starts = [0]
+    for subject in subjects[:-1]:
+        starts.append(starts[-1] + len(subject) + 1)
+    folded_each: list[str] | None = None
+    for term, pattern in zip(query.terms, snippets.term_matchers(query), strict=True):
+        if term.is_phrase:
+            if folded_each is None:
+                folded_each = folded.split(_SEPARATOR)
+            for index, subject in enumerate(folded_each):
+                counts[index] += pattern.search(subject) is not None
+            continue
+        hit = {bisect.bisect_right(starts, match.start()) - 1 for match in pattern.finditer(folded)}
+        for index in hit:
+            counts[index] += 1
+    return counts
 
 
 def _newest(scope: Scope) -> list[_Found]:

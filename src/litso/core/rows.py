@@ -77,6 +77,16 @@ def _kept_cursor(conn: BaseDatabaseWrapper) -> Any:
     return kept[1]
 
 
+def _execute(cursor: Any, sql: str, params: Any, many: bool) -> tuple[Rows, int]:
+    if many:
+        cursor.executemany(sql, params)
+    else:
+        cursor.execute(sql, params)
+    # All rows: a statement left unfinished would keep SQLite from committing.
+    found = cursor.fetchall() if cursor.description is not None else []
+    return found, cursor.rowcount
+
+
 def _run(
     conn: BaseDatabaseWrapper, sql: str, params: Any, *, many: bool = False
 ) -> tuple[Rows, int]:
@@ -85,24 +95,13 @@ def _run(
     cursor = _kept_cursor(conn)
     if cursor is None:
         with conn.cursor() as django_cursor:
-            if many:
-                django_cursor.executemany(sql, params)
-            else:
-                django_cursor.execute(sql, params)
-            found = django_cursor.fetchall() if django_cursor.description is not None else []
-            return found, django_cursor.rowcount
+            return _execute(django_cursor, sql, params, many)
     qmark = _QMARK.get(sql)
     if qmark is None:
         qmark = _QMARK[sql] = _FORMAT.sub("?", sql).replace("%%", "%")
     conn.validate_no_broken_transaction()
     with conn.wrap_database_errors:
-        if many:
-            cursor.executemany(qmark, params)
-        else:
-            cursor.execute(qmark, params)
-        # All rows: a statement left unfinished would keep SQLite from committing.
-        found = cursor.fetchall() if cursor.description is not None else []
-    return found, cursor.rowcount
+        return _execute(cursor, qmark, params, many)
 
 
 def fetch(sql: str, params: Sequence[Any]) -> Rows:

@@ -79,7 +79,8 @@ WSGI_APPLICATION = "litso.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The workspace's templates, moved to where Jinja2 will read them.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "workspace" / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

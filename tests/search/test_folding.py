@@ -33,6 +33,14 @@ def test_offsets_are_kept_through_dropped_marks() -> None:
     assert fold_with_offsets("Zamówienie")[1] is None
 
 
+def test_the_fast_fold_is_the_translate_table_over_every_checked_character() -> None:
+    from litso.search.folding import _TABLE
+
+    text = "".join(checked_characters("LNMPSZ"))
+    assert fold(text) == text.lower().translate(_TABLE)
+    assert fold(text) != text.lower()  # the table did fold something
+
+
 def _fts5_terms(texts: list[str]) -> dict[int, str]:
     db = sqlite3.connect(":memory:")
     db.execute(

@@ -143,7 +143,7 @@ def search(
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     ticket: Any  # a values() row: TICKET_FIELDS
     # The newest matching message.
@@ -158,16 +158,19 @@ def _match(scope: Scope, query: Query) -> tuple[list[_Found], bool]:
     # Rows come newest first: a ticket's first row is its newest matching message.
     per_ticket: dict[int, _Found] = {}
     for message_id, ticket_id, number, subject, status in rows:
-        if ticket_id not in per_ticket:
+        found = per_ticket.get(ticket_id)
+        if found is None:
             ticket = {"id": ticket_id, "number": number, "subject": subject, "status": status}
-            per_ticket[ticket_id] = _Found(ticket, message_id)
-        per_ticket[ticket_id].messages += 1
+            per_ticket[ticket_id] = _Found(ticket, message_id, 0.0, 1)
+        else:
+            found.messages += 1
     founds = list(per_ticket.values())
     in_subject = _terms_in_subjects([found.ticket["subject"] for found in founds], query)
     for found, hits in zip(founds, in_subject, strict=True):
         found.rank = hits + min(found.messages, 9) / 10
-    ordered = sorted(per_ticket.values(), key=lambda f: (-f.rank, -(f.message_id or 0)))
-    return ordered, complete
+    # Best first, then newest: both negated in one key (message ids of candidates are ints).
+    founds.sort(key=lambda f: (-f.rank, -(f.message_id or 0)))
+    return founds, complete
 
 
 # Between subjects folded as one text: no word's pattern matches it.

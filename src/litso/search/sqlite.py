@@ -83,7 +83,9 @@ def candidates(scope: Scope, query: Query, window: int) -> tuple[list[Row], bool
     where = "".join(f" AND {c}" for c in conditions)
     sql = (
         "SELECT m.id, m.ticket_id, t.number, t.subject, t.status "
-        "FROM search_message_fts CROSS JOIN tickets_message m ON m.id = search_message_fts.rowid "
+        # The narrow (id, ticket, kind) index, not the message rows (tickets.Message's Meta).
+        "FROM search_message_fts CROSS JOIN tickets_message m INDEXED BY message_id_ticket "
+        "ON m.id = search_message_fts.rowid "
         "CROSS JOIN tickets_ticket t ON t.id = m.ticket_id "
         f"WHERE search_message_fts MATCH %s{where} "
         "ORDER BY search_message_fts.rowid DESC LIMIT %s"

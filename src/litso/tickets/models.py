@@ -213,7 +213,14 @@ class Message(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_time"),
+            # Search turns a thousand matching message ids into their tickets (and kinds, for
+            # a customer's search): on SQLite through this narrow index (litso.search.sqlite
+            # names it), not the table's own rows, whose bodies spread a lookup over far more
+            # pages (2,000 lookups at a million tickets: 8-9 -> 4-5 ms).
+            models.Index(fields=["id", "ticket", "kind"], name="message_id_ticket"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket.number}"

@@ -7,11 +7,16 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from litso.departments.models import Department
 from litso.workspace.widgets import FastForm, FastSelect, fast_widget
 
-CHOICES = [("", "Any"), ("a", "A & <b>"), ("1", "one"), ("2", "two")]
+CHOICES = [
+    ("", "Any"), ("a", "A & <b>"), ("1", "one"), ("2", "two"),
+    ('q"<', mark_safe("<i>trusted</i>")), ("lazy", gettext_lazy("Inbox")),
+]  # fmt: skip
 
 
 def normal(html: str) -> str:
@@ -20,7 +25,7 @@ def normal(html: str) -> str:
     return re.sub(r"<select([^>]*)>", lambda m: f"<select {' '.join(sorted(m[1].split()))}>", html)
 
 
-@pytest.mark.parametrize("value", [None, "", "a", 1, "2", "missing"])
+@pytest.mark.parametrize("value", [None, "", "a", 1, "2", "missing", 'q"<'])
 def test_same_html_as_django(value: Any) -> None:
     attrs = {"id": "id_field", "required": True, "class": "x"}
     expected = forms.Select(choices=CHOICES).render("field", value, attrs)
@@ -28,6 +33,8 @@ def test_same_html_as_django(value: Any) -> None:
     assert normal(got) == normal(expected)
     assert "&lt;b&gt;" in got
     assert "<b>" not in got
+    assert "<i>trusted</i>" in got
+    assert 'value="q&quot;&lt;"' in got
 
 
 def test_option_groups_are_left_to_django() -> None:

@@ -27,6 +27,25 @@ _EMAIL = re.compile(r"[\w.+'=-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_WITH_AT = re.compile(r'(^|,)\s*([^,<>"]*@[^,<>"]*?)\s*<')
 _RFC2231_KEY = re.compile(r"^([^*]+)\*(?:(\d+)(\*?))?$")
 
+# The address shapes nearly all mail carries ("a@b.c", "Name <a@b.c>", '"Name" <a@b.c>', and
+# lists of them), in the grammar of email._parseaddr: its atoms end at its specials and at
+# space and tab, a phrase word may hold dots, a quoted string ends at '"' or CR. The stdlib
+# parser walks a header a character at a time in Python; this is one regex match per address.
+# Whatever does not match (comments, groups, backslashes, line breaks, domain literals,
+# whitespace inside an address, unbalanced quotes or brackets, empty list items) goes to the
+# stdlib. Possessive quantifiers: a failed match must not backtrack through a long phrase.
+# No whitespace at all in an address: the stdlib drops a local-part atom that str.strip()
+# empties (say, a lone no-break space).
+_ATOM = r'[^()<>@,:;."\[\]\\\s]++'
+_WORD = r'(?:[^()<>@,:;"\[\]\\ \t\r\n]++|"[^"\\\r\n]*+")'
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*+@{_ATOM}(?:\.{_ATOM})*+"
+_SIMPLE_ADDRESS = re.compile(
+    rf"[ \t]*+(?:(?P<bare>{_ADDR_SPEC})|(?P<phrase>(?:{_WORD}[ \t]*+)*+)<(?P<route>{_ADDR_SPEC})>)"
+    r"[ \t]*+(?:,|\Z)"
+)
+_PHRASE_WORD = re.compile(r'"([^"\\\r\n]*)"|([^()<>@,:;"\[\]\\ \t\r\n]+)')
+_LWS_RUN = re.compile(r"[ \t]+")
+
 
 def unfold(value: str) -> str:
     return _FOLD.sub("", value).replace("\r", " ").replace("\n", " ")
@@ -98,6 +117,34 @@ def normalise_space(value: str) -> str:
     return _SPACE_RUN.sub(" ", value).strip()
 
 
+def _simple_addresses(field: str) -> list[tuple[str, str]] | None:
+    """``email.utils.getaddresses([field])`` when every address in it has a simple shape
+    (see _SIMPLE_ADDRESS), else None; tests/mail/test_headers.py compares the two."""
+    pairs: list[tuple[str, str]] = []
+    pos, end = 0, len(field)
+    while pos < end:
+        match = _SIMPLE_ADDRESS.match(field, pos)
+        if match is None:
+            return None
+        bare = match.group("bare")
+        if bare is not None:
+            pairs.append(("", bare))
+        else:
+            phrase = match.group("phrase")
+            if '"' in phrase:
+                # Quoted words lose their quotes; words, quoted or not, are joined by a space.
+                words = [
+                    word.group(1) if word.group(1) is not None else word.group(2)
+                    for word in _PHRASE_WORD.finditer(phrase)
+                ]
+                name = " ".join(words)
+            else:
+                name = _LWS_RUN.sub(" ", phrase).strip(" ")
+            pairs.append((name, match.group("route")))
+        pos = match.end()
+    return pairs
+
+
 def parse_addresses(values: list[str], hint: str | None = None) -> tuple[tuple[str, str], ...]:
     """(name, address) pairs from one or more address headers."""
     prepared = []
@@ -107,10 +154,12 @@ def parse_addresses(values: list[str], hint: str | None = None) -> tuple[tuple[s
         prepared.append(
             _NAME_WITH_AT.sub(lambda m: f'{m.group(1)} "{m.group(2).strip()}" <', unfolded)
         )
-    try:
-        pairs = email.utils.getaddresses(prepared)
-    except Exception:  # the stdlib parser has crashed on hostile input before
-        pairs = []
+    pairs = _simple_addresses(", ".join(prepared))  # how getaddresses joins them
+    if pairs is None:
+        try:
+            pairs = email.utils.getaddresses(prepared)
+        except Exception:  # the stdlib parser has crashed on hostile input before
+            pairs = []
     result: list[tuple[str, str]] = []
     carry = ""
     for name, addr in pairs:

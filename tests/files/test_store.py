@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,18 @@ def test_a_directory_removed_behind_the_store_is_made_again(db: None) -> None:
     shutil.rmtree(directory.parent)
     again = store_bytes(b"one")
     assert read_bytes(again) == b"one"
+
+
+def test_a_leftover_temporary_name_is_not_reused(tmp_path, monkeypatch):
+    """A temporary file left by an earlier process with the same pid (a crash) is neither
+    overwritten nor kept as the new file's content: another name is taken."""
+    from litso.files import store
+
+    monkeypatch.setattr(store, "_names", iter([7, 8]))
+    leftover = tmp_path / f".incoming-{os.getpid()}-{threading.get_ident()}-7"
+    leftover.write_bytes(b"half of an old file")
+    written = store._write(str(tmp_path), b"new bytes")
+    assert written != str(leftover)
+    assert leftover.read_bytes() == b"half of an old file"
+    assert Path(written).read_bytes() == b"new bytes"
+    assert stat.S_IMODE(os.stat(written).st_mode) == 0o644

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import itertools
 import os
 import tempfile
 import threading
@@ -154,14 +155,28 @@ def _store_on_disk(path: str, data: bytes, batch: BlobBatch) -> None:
     batch.files.append(_Pending(temporary, path, directory))
 
 
+_names = itertools.count()
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
 def _write(directory: str, data: bytes) -> str:
     # Written under a temporary name and renamed at the flush: a reader never sees half a
     # file, and two writers of the same content both end with the one complete file.
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".incoming-")
+    # The name is unique to this process and thread by construction (mkstemp's random names
+    # and its chmod were a twentieth of storing a mail); O_EXCL still refuses a leftover of
+    # an earlier process that had the same pid, and mkstemp then picks a name.
+    temporary = os.path.join(
+        directory, f".incoming-{os.getpid()}-{threading.get_ident()}-{next(_names)}"
+    )
+    try:
+        fd = os.open(temporary, _WRITE_FLAGS, 0o644)
+    except FileExistsError:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as fh:
+            # Whatever the umask: the web process (maybe another user) reads these files.
+            os.fchmod(fh.fileno(), 0o644)
             fh.write(data)
-        os.chmod(temporary, 0o644)
     except BaseException:
         _discard(temporary)
         raise

@@ -138,3 +138,60 @@ def test_parse_addresses_joins_values_as_getaddresses_does(values: list[str]) ->
 def test_a_long_unmatched_phrase_fails_fast() -> None:
     # Possessive quantifiers: no backtracking through the words of a phrase.
     assert h._simple_addresses("word " * 20000 + "<a@b.c") is None
+
+
+# The header helpers' shortcuts, against the formulas they skip.
+def split_params_by_character(value: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for ch in value:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\" and quoted:
+            current.append(ch)
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+            current.append(ch)
+        elif ch == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+# Header values as the parser stores them: raw 8-bit bytes are surrogates U+DC80-U+DCFF.
+HEADER_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from('ab ;"\\=?_\t\r\n\x00\x7f\xa0\u2028\udcd0\udc9fжq*B\'.'),
+        st.characters(blacklist_categories=("Cs",)),
+        st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(HEADER_TEXT)
+@example('a; b="c\\"; d"; e')
+@example('a; b="c\\')
+@example('"";\\";"\\\\";x')
+def test_split_params_splits_as_the_character_loop(value: str) -> None:
+    assert h._split_params(value) == split_params_by_character(value)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(HEADER_TEXT)
+@example("=?utf-8?q?a?=")
+@example("a\r\n b")
+def test_header_text_shortcuts_change_nothing(value: str) -> None:
+    assert h.unfold(value) == h._FOLD.sub("", value).replace("\r", " ").replace("\n", " ")
+    assert h.clean_text(value) == h._SURROGATE.sub("\ufffd", h._CONTROL.sub("", value))
+    assert h.normalise_space(value) == h._SPACE_RUN.sub(" ", value).strip()
+    assert h.decode_header_text(value) == h._decode_header_text(value, None)
+    assert h.decode_header_text(value, "koi8-r") == h._decode_header_text(value, "koi8-r")

@@ -45,9 +45,12 @@ _SIMPLE_ADDRESS = re.compile(
 )
 _PHRASE_WORD = re.compile(r'"([^"\\\r\n]*)"|([^()<>@,:;"\[\]\\ \t\r\n]+)')
 _LWS_RUN = re.compile(r"[ \t]+")
+_PARAM_SPECIAL = re.compile(r'([";\\])')
 
 
 def unfold(value: str) -> str:
+    if "\n" not in value and "\r" not in value:  # most values: three scans saved
+        return value
     return _FOLD.sub("", value).replace("\r", " ").replace("\n", " ")
 
 
@@ -58,6 +61,8 @@ def to_bytes(value: str) -> bytes:
 
 def clean_text(value: str) -> str:
     """No NUL or other control characters, no lone surrogates: the database refuses them."""
+    if value.isprintable():  # control characters and surrogates are not printable
+        return value
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
 
 
@@ -81,6 +86,14 @@ def _word_bytes(encoding: str, text: str) -> bytes:
 
 def decode_header_text(value: str, hint: str | None = None) -> str:
     """Decode a header's text: encoded words, raw 8-bit bytes, folding; not whitespace."""
+    if "=?" not in value and value.isprintable():
+        # No encoded word, line break, control character or raw byte (a surrogate):
+        # _decode_header_text would return it as it is. Most names, addresses and parameters.
+        return value
+    return _decode_header_text(value, hint)
+
+
+def _decode_header_text(value: str, hint: str | None) -> str:
     value = unfold(value)
     out: list[str] = []
     pending: list[bytes] = []
@@ -114,6 +127,10 @@ def decode_header_text(value: str, hint: str | None = None) -> str:
 
 
 def normalise_space(value: str) -> str:
+    # Of the characters \s matches only the ASCII space is printable: a printable value
+    # without a double space has no run to squeeze.
+    if value.isprintable() and "  " not in value:
+        return value.strip()
     return _SPACE_RUN.sub(" ", value).strip()
 
 
@@ -229,25 +246,32 @@ def parse_date(value: str | None) -> datetime | None:
 
 
 def _split_params(value: str) -> list[str]:
+    """Split at semicolons outside quoted strings (a backslash escapes inside them)."""
+    if '"' not in value:
+        return value.split(";")  # nothing is quoted, so nothing is escaped either
     parts: list[str] = []
     current: list[str] = []
     quoted = False
     escaped = False
-    for ch in value:
+    # Runs of ordinary characters are taken whole; only the three specials change the state.
+    for run in _PARAM_SPECIAL.split(value):
+        if not run:
+            continue  # split's empty run between two adjacent specials
         if escaped:
-            current.append(ch)
+            # The escaped character is the run's first; the rest of a run is ordinary.
+            current.append(run)
             escaped = False
-        elif ch == "\\" and quoted:
-            current.append(ch)
-            escaped = True
-        elif ch == '"':
+        elif run == "\\":
+            current.append(run)
+            escaped = quoted
+        elif run == '"':
             quoted = not quoted
-            current.append(ch)
-        elif ch == ";" and not quoted:
+            current.append(run)
+        elif run == ";" and not quoted:
             parts.append("".join(current))
             current = []
         else:
-            current.append(ch)
+            current.append(run)
     parts.append("".join(current))
     return parts
 

@@ -90,5 +90,6 @@ def test_the_dashboard_costs_the_same_queries_however_full_the_desk(
         html = client.get("/dashboard/").content.decode()
     assert html.count('<td class="number"><a href="/t/') >= 40, "the lists must be full"
     # Session, user with profile, the supervisor's department ids; five ticket sections ×
-    # (count + rows) and the breached count; abusive messages (rows + count); the load per agent.
-    assert len(few.captured_queries) == 3 + 5 * 2 + 1 + 2 + 1
+    # (count + rows) and the breached count; abusive messages (rows, their tickets, count); the
+    # load per agent.
+    assert len(few.captured_queries) == 3 + 5 * 2 + 1 + 3 + 1

@@ -283,6 +283,46 @@ def test_values_written_as_they_are_are_those_the_fields_would_write(db: None) -
     assert _as_is(Event._meta.get_field("created_at"), connection.ops) is None
 
 
+def test_date_times_written_as_utc_text_are_those_the_fields_would_write(db: None) -> None:
+    # On SQLite `_values` writes aware UTC date-times itself; every date-time field of every
+    # model must agree with Django, and anything else is still left to the field.
+    import datetime
+    import zoneinfo
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test import override_settings
+
+    from litso.core.rows import _sqlite_utc_text, _utc_text_field
+
+    utc = datetime.UTC
+    moments = [
+        datetime.datetime(2026, 12, 7, 20, 19, 59, 123456, tzinfo=utc),
+        datetime.datetime(2026, 1, 1, tzinfo=utc),
+        datetime.datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=utc),
+    ]
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.local_concrete_fields:
+            if not _utc_text_field(field, connection.ops):
+                continue
+            for moment in moments:
+                assert _sqlite_utc_text(moment, connection) == field.get_db_prep_save(
+                    moment, connection
+                ), (field, moment)
+                checked += 1
+    if connection.vendor != "sqlite":
+        assert checked == 0
+        return
+    assert checked > 30
+    warsaw = datetime.datetime(2026, 6, 1, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
+    assert _sqlite_utc_text(warsaw, connection) is None, "another zone: left to the field"
+    assert _sqlite_utc_text(datetime.datetime(2026, 6, 1), connection) is None, "naive"
+    assert _sqlite_utc_text("2026-06-01 12:00:00", connection) is None
+    with override_settings(USE_TZ=False):
+        assert _sqlite_utc_text(moments[0], connection) is None
+
+
 def test_statements_are_seen_and_fail_as_through_djangos_cursor(desk: Desk) -> None:
     # Statements run on a kept cursor unless something watches them; either way a failure is
     # Django's exception, and a transaction that failed refuses further statements.

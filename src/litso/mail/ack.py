@@ -7,7 +7,11 @@ shows in the timeline and goes out through the same outbox as every reply.
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import get_template
 from django.utils import timezone
 
 from litso.audit.record import Actor
@@ -26,8 +30,7 @@ def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
     # A ticket opened while no SLA policy is active got no clock, so there is no deadline to
     # promise; asking the (cached) policies is cheaper than looking for the clock.
     promise = promise_for(ticket, language, timezone.now()) if active_policies() else ""
-    text = render_to_string(
-        f"mail/ack/{language}.txt",
+    text = _template(f"mail/ack/{language}.txt").render(
         {
             "name": ticket.customer.salutation,
             "number": ticket.number,
@@ -39,3 +42,17 @@ def acknowledge(ticket: Ticket, oversized: list[str] | None = None) -> Message:
         },
     )
     return send_automatic_message(ticket, Actor.system(), text=text, verb="acknowledged")
+
+
+def _template(name: str) -> Any:
+    """``get_template(name)``, kept per process: finding it (the Jinja2 engine first, which
+    does not have it) cost more than rendering it. Looked up each time in DEBUG, so an edited
+    text shows at once."""
+    if settings.DEBUG:
+        return get_template(name)
+    return _kept_template(name)
+
+
+@functools.cache
+def _kept_template(name: str) -> Any:
+    return get_template(name)

@@ -284,8 +284,8 @@ def test_values_written_as_they_are_are_those_the_fields_would_write(db: None) -
 
 
 def test_date_times_written_as_utc_text_are_those_the_fields_would_write(db: None) -> None:
-    # On SQLite `_values` writes aware UTC date-times itself; every date-time field of every
-    # model must agree with Django, and anything else is still left to the field.
+    # On SQLite `_values` writes aware UTC date-times itself; for every date-time field of
+    # every model it must write what Django writes, and leave anything else to the field.
     import datetime
     import zoneinfo
 
@@ -293,34 +293,40 @@ def test_date_times_written_as_utc_text_are_those_the_fields_would_write(db: Non
     from django.db import connection
     from django.test import override_settings
 
-    from litso.core.rows import _sqlite_utc_text, _utc_text_field
+    from litso.core.rows import _utc_text_field, _values
 
     utc = datetime.UTC
-    moments = [
+    warsaw = zoneinfo.ZoneInfo("Europe/Warsaw")
+    values = [
         datetime.datetime(2026, 12, 7, 20, 19, 59, 123456, tzinfo=utc),
         datetime.datetime(2026, 1, 1, tzinfo=utc),
         datetime.datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=utc),
+        datetime.datetime(2026, 6, 1, 12, 30, tzinfo=warsaw),
+        None,
     ]
+
+    def written(field: Any, value: Any) -> list[Any]:
+        instance = field.model()
+        setattr(instance, field.attname, value)
+        # The field's own pre_save (auto_now) left out: the value as given is what is compared.
+        return _values(instance, [(field, field.attname, None, False, True)], connection, False)
+
     checked = 0
     for model in apps.get_models():
         for field in model._meta.local_concrete_fields:
             if not _utc_text_field(field, connection.ops):
                 continue
-            for moment in moments:
-                assert _sqlite_utc_text(moment, connection) == field.get_db_prep_save(
-                    moment, connection
-                ), (field, moment)
+            for value in values:
+                assert written(field, value) == [field.get_db_prep_save(value, connection)]
                 checked += 1
     if connection.vendor != "sqlite":
         assert checked == 0
         return
-    assert checked > 30
-    warsaw = datetime.datetime(2026, 6, 1, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
-    assert _sqlite_utc_text(warsaw, connection) is None, "another zone: left to the field"
-    assert _sqlite_utc_text(datetime.datetime(2026, 6, 1), connection) is None, "naive"
-    assert _sqlite_utc_text("2026-06-01 12:00:00", connection) is None
-    with override_settings(USE_TZ=False):
-        assert _sqlite_utc_text(moments[0], connection) is None
+    assert checked > 50
+    field = Event._meta.get_field("created_at")
+    with override_settings(USE_TZ=False), pytest.raises(ValueError, match="USE_TZ"):
+        # As Django refuses an aware value without time-zone support: not written as UTC.
+        written(field, values[0])
 
 
 def test_statements_are_seen_and_fail_as_through_djangos_cursor(desk: Desk) -> None:

@@ -114,7 +114,7 @@ def fetch(sql: str, params: Sequence[Any]) -> Rows:
 
 # How each field's value is written: (field, attname, the value types written as they are, or
 # None for "always ask the field", whether the field has its own pre_save, whether the field is
-# a date-time that SQLite stores as text, see `_sqlite_utc_text`).
+# a date-time that SQLite stores as text, see `_utc_naive`).
 Plan = list[tuple[models.Field, str, tuple[type, ...] | None, bool, bool]]
 _UTC = datetime.UTC
 
@@ -165,17 +165,11 @@ def _utc_text_field(field: models.Field, ops: BaseDatabaseOperations) -> bool:
     )
 
 
-def _sqlite_utc_text(value: Any, conn: BaseDatabaseWrapper) -> str | None:
-    """What ``adapt_datetimefield_value`` makes of an aware UTC date-time (a mail writes a
-    dozen; Django's way, through make_naive, cost four times this), None for anything else."""
-    if (
-        type(value) is datetime.datetime
-        and value.tzinfo is _UTC
-        and settings.USE_TZ
-        and conn.timezone_name == "UTC"
-    ):
-        return str(value.replace(tzinfo=None))
-    return None
+def _utc_naive(conn: BaseDatabaseWrapper) -> bool:
+    """Whether Django writes an aware UTC date-time here as ``str()`` of its naive value (a
+    mail writes about fifteen; Django's way, through make_naive, cost four times that)."""
+    # Asked per row, not kept in the plan: settings can change (tests override them).
+    return bool(settings.USE_TZ) and conn.timezone_name == "UTC"
 
 
 def _plan(fields: Sequence[models.Field], ops: BaseDatabaseOperations) -> Plan:
@@ -195,12 +189,18 @@ def _values(instance: models.Model, plan: Plan, conn: BaseDatabaseWrapper, add: 
     """``[field.get_db_prep_save(field.pre_save(instance, add), conn) for field in fields]``,
     without the calls for values a field would write as they are (see `_as_is`)."""
     params = []
+    utc_naive: bool | None = None  # asked once a row, at the first date-time
     for field, attname, as_is, own_pre_save, utc_text in plan:
         value = field.pre_save(instance, add) if own_pre_save else getattr(instance, attname)
         if as_is is not None and (value is None or type(value) in as_is):
             params.append(value)
-        elif utc_text and (text := _sqlite_utc_text(value, conn)) is not None:
-            params.append(text)
+        elif utc_text and type(value) is datetime.datetime and value.tzinfo is _UTC:
+            if utc_naive is None:
+                utc_naive = _utc_naive(conn)
+            if utc_naive:
+                params.append(str(value.replace(tzinfo=None)))
+            else:
+                params.append(field.get_db_prep_save(value, conn))
         else:
             params.append(field.get_db_prep_save(value, conn))
     return params

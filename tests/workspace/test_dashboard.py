@@ -155,3 +155,64 @@ def test_the_newest_flags_are_read_by_their_own_key_not_by_walking_the_messages(
     assert len(flag_rows) == 1
     assert "tickets_message" not in flag_rows[0]
     assert 'JOIN "tickets_ticket"' not in flag_rows[0]
+
+
+def test_the_soonest_due_are_those_of_a_sort_of_every_due_ticket(desk) -> None:
+    """The breaching section takes the first rows of each deadline's index: its lines must be
+    those a sort of every due ticket by its earliest deadline gives, ties by key, with more
+    due tickets than it shows, deadlines spread over the four kinds, closed and unseen ones."""
+    import random
+
+    from litso.sla.models import TicketSla
+    from litso.workspace.inbox import DUE_FIELDS
+
+    rng = random.Random(7)
+    now = timezone.now()
+    tickets = [desk.open(subject=f"Due {i}") for i in range(30)]
+    unseen = desk.open(department=desk.dept_b, subject="Unseen")
+    for ticket in [*tickets, unseen]:
+        # Whole minutes, so several tickets share a deadline and the key decides.
+        deadlines = {name: now + datetime.timedelta(minutes=rng.randint(-60, 120))
+                     for name in rng.sample(DUE_FIELDS, rng.randint(1, 4))}
+        TicketSla.objects.update_or_create(ticket=ticket, defaults=deadlines)
+    for ticket in tickets[:3]:
+        do_change_status(ticket, Status.SOLVED, Actor.agent(desk.agent_a))
+    expected = []
+    soon = now + datetime.timedelta(hours=1)
+    for ticket in tickets[3:]:
+        clock = TicketSla.objects.get(ticket=ticket)
+        due = min(d for d in (getattr(clock, n) for n in DUE_FIELDS) if d is not None)
+        if due < soon:
+            expected.append((due, ticket.pk, ticket.number))
+    expected.sort()
+    assert len(expected) > dashboard.ROWS, "more due than the section shows"
+    board = dashboard.board(desk.supervisor, now)
+    assert numbers(board, "breaching") == [n for _due, _pk, n in expected[: dashboard.ROWS]]
+    assert board.section("breaching").count == len(expected)
+
+
+def test_chasing_customers_most_chased_then_latest_first_of_those_seen_and_open(desk) -> None:
+    now = timezone.now()
+    tickets = [desk.open(subject=f"Chase {i}") for i in range(14)]
+    unseen = desk.open(department=desk.dept_b, subject="Unseen chase")
+    counts = [3, 1, 2, 2, 5, 1, 1, 4, 2, 3, 1, 2, 1, 6]
+    for i, (ticket, count) in enumerate(zip(tickets, counts, strict=True)):
+        chased_at = None if i == 5 else now - datetime.timedelta(minutes=i % 4)
+        TicketTriage.objects.update_or_create(
+            ticket=ticket, defaults={"chase_count": count, "last_chased_at": chased_at}
+        )
+    TicketTriage.objects.update_or_create(ticket=unseen, defaults={"chase_count": 9})
+    do_change_status(tickets[13], Status.SOLVED, Actor.agent(desk.agent_a))
+    seen_open = tickets[:13]
+    far_past = now - datetime.timedelta(days=365)
+
+    def key(ticket):
+        triage = TicketTriage.objects.get(ticket=ticket)
+        # Most chased first; then the latest chase, a ticket never marked as chased last; then key.
+        return (-triage.chase_count, -(triage.last_chased_at or far_past).timestamp(), ticket.pk)
+
+    expected = sorted(seen_open, key=key)[: dashboard.ROWS]
+    board = dashboard.board(desk.supervisor, now)
+    assert numbers(board, "chased") == [t.number for t in expected]
+    assert board.section("chased").count == len(seen_open)
+    assert board.section("chased").lines[0].note == "chased 5×"

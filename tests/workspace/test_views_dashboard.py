@@ -90,6 +90,7 @@ def test_the_dashboard_costs_the_same_queries_however_full_the_desk(
         html = client.get("/dashboard/").content.decode()
     assert html.count('<td class="number"><a href="/t/') >= 40, "the lists must be full"
     # Session, user with profile, the supervisor's department ids; five ticket sections ×
-    # (count + rows) and the breached count; abusive messages (rows, their tickets, count); the
-    # load per agent.
-    assert len(few.captured_queries) == 3 + 5 * 2 + 1 + 3 + 1
+    # (count + rows), the breached count, the first clocks by each of the four deadlines and
+    # the chased tickets' keys; abusive messages (rows, their tickets, count); the load per
+    # agent.
+    assert len(few.captured_queries) == 3 + 5 * 2 + 1 + 4 + 1 + 3 + 1

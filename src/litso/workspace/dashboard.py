@@ -134,17 +134,64 @@ def _section(
     return Section(slug, title, _capped(tickets), _lines(ordered, now, note))
 
 
-def _clocks_due_before(moment: datetime.datetime) -> QuerySet[TicketSla, Any]:
-    """Tickets with any deadline before ``moment``, from the clocks' own indexes.
+def _clocks_due_before(
+    moment: datetime.datetime, open_: QuerySet[Ticket]
+) -> QuerySet[TicketSla, Any]:
+    """The clocks with any deadline before ``moment`` whose tickets are in ``open_``.
 
     The OR is inside one query on the clock table, which both databases answer by combining
-    its four deadline indexes; the tickets are then fetched by key. (OR-ing four subqueries
-    against the tickets instead makes PostgreSQL test every visible open ticket.)
+    its four deadline indexes or by a scan of the clocks; each clock's ticket is then asked
+    for by key, so a capped count stops at the cap. (Asking the tickets for "id IN (every
+    clock due)" built that whole list first, and OR-ing four subqueries against the tickets
+    makes PostgreSQL test every visible open ticket.)
     """
     due = Q()
     for name in DUE_FIELDS:
         due |= Q(**{f"{name}__lt": moment})
-    return TicketSla.objects.filter(due).values("ticket_id")
+    return TicketSla.objects.filter(due).filter(Exists(open_.filter(pk=OuterRef("ticket_id"))))
+
+
+def _soonest_due(open_: QuerySet[Ticket], moment: datetime.datetime) -> QuerySet[Ticket]:
+    """The tickets of ``open_`` whose next deadline comes first, up to ``moment``, soonest
+    first: the first rows of each deadline's own index, then those few tickets sorted by
+    their next deadline.
+
+    The first ROWS tickets by next deadline (then key) are among the first ROWS clocks by
+    each single deadline (then ticket): whatever comes before a ticket in the order of the
+    deadline that is its next one also comes before it by next deadline. Sorting every due
+    ticket by the earliest of four columns instead cost 0.2 s at a million tickets.
+    """
+    visible = Exists(open_.filter(pk=OuterRef("ticket_id")))
+    ids: set[int] = set()
+    for name in DUE_FIELDS:
+        first = (
+            TicketSla.objects.filter(**{f"{name}__lt": moment})
+            .filter(visible)
+            .order_by(name, "ticket_id")
+            .values_list("ticket_id", flat=True)[:ROWS]
+        )
+        ids.update(first)
+    return (
+        Ticket.objects.filter(pk__in=ids)
+        .annotate(next_due=next_due_expression())
+        .order_by("next_due", "pk")
+    )
+
+
+def _chased_section(open_: QuerySet[Ticket], now: datetime.datetime) -> Section:
+    """Customers chasing, most chased first. Walked from the chased triage rows in the order of
+    their index (triage_chased), each asked whether its ticket is one of ``open_`` by key,
+    until enough are found: a million tickets with a tenth of them chased once cost a scan and
+    a sort of all those rows (0.28 s) when driven from the tickets."""
+    chased = TicketTriage.objects.filter(chase_count__gt=0).filter(
+        Exists(open_.filter(pk=OuterRef("ticket_id")))
+    )
+    ordered = chased.order_by("-chase_count", F("last_chased_at").desc(nulls_last=True), "pk")
+    ids = list(ordered.values_list("ticket_id", flat=True)[:ROWS])
+    tickets = Ticket.objects.filter(pk__in=ids).select_related("triage")
+    by_pk = {line.ticket.pk: line for line in _lines(tickets, now, _chases)} if ids else {}
+    lines = [by_pk[pk] for pk in ids if pk in by_pk]
+    return Section("chased", _("Customers chasing"), _capped(chased), lines)
 
 
 def _chases(ticket: Ticket) -> str:
@@ -156,39 +203,26 @@ def board(user: User, now: datetime.datetime) -> Board:
     open_ = visible.filter(status__in=OPEN_STATUSES)
 
     silent = open_.filter(first_response_at__isnull=True)
-    breached = open_.filter(pk__in=_clocks_due_before(now))
-    breaching = open_.filter(pk__in=_clocks_due_before(now + SOON))
     escalated = open_.filter(escalated=True)
     # From the triage rows (few, and waiting_for_agent is indexed) to their tickets, rather
     # than from every open ticket to its triage row.
-    chased = open_.filter(pk__in=TicketTriage.objects.filter(chase_count__gt=0).values("pk"))
     waiting_ids = TicketTriage.objects.filter(waiting_for_agent=True).values("pk")
     # The flag stays set when someone assigns the ticket by hand; an owner ends the wait.
     waiting = open_.filter(pk__in=waiting_ids, assignee__isnull=True)
 
-    by_due = breaching.annotate(next_due=next_due_expression()).order_by("next_due", "pk")
     breach_section = Section(
         "breaching",
         _("SLA breached or due within the hour"),
-        _capped(breaching),
-        _lines(by_due, now),
-        extra_count=_capped(breached),
+        _capped(_clocks_due_before(now + SOON, open_)),
+        _lines(_soonest_due(open_, now + SOON), now),
+        extra_count=_capped(_clocks_due_before(now, open_)),
     )
     sections = [
         # Longest waiting first: the customers who have heard from nobody for longest.
         _section("silent", _("No human reaction yet"), silent, silent.order_by("created_at"), now),
         breach_section,
         _section("escalated", _("Escalated"), escalated, escalated.order_by("-updated_at"), now),
-        _section(
-            "chased",
-            _("Customers chasing"),
-            chased,
-            chased.select_related("triage").order_by(
-                "-triage__chase_count", F("triage__last_chased_at").desc(nulls_last=True)
-            ),
-            now,
-            note=_chases,
-        ),
+        _chased_section(open_, now),
         _section(
             "waiting",
             _("Waiting for an agent on shift"),

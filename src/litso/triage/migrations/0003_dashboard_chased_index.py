@@ -13,7 +13,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="tickettriage",
             index=models.Index(
-                condition=models.Q(("chase_count__gt", 0)), fields=["ticket"], name="triage_chased"
+                condition=models.Q(("chase_count__gt", 0)),
+                fields=["-chase_count", "-last_chased_at", "ticket"],
+                name="triage_chased",
             ),
         ),
     ]

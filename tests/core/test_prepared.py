@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Value
 
 from litso.audit.models import Event
 from litso.core import prepared
 from litso.core.prepared import Prepared
+from litso.customers.models import Customer
 from litso.tickets.models import Message, Ticket
 from tests.conftest import Desk
 
@@ -107,3 +108,39 @@ def test_values_list_gives_the_orms_tuples(desk: Desk) -> None:
         lambda pk: Ticket.objects.filter(pk=pk).annotate(n=Q(pk=pk)).values_list("pk", "n")
     )
     assert with_expression(first.pk) == [(first.pk, True)]
+
+
+def test_values_list_with_annotations_named_last_is_kept(desk: Desk) -> None:
+    first = desk.open(subject="One", body="1")
+    second = desk.open(subject="Two", body="2", customer=desk.customer_y)
+
+    def build(*ids: int) -> Any:
+        name = Customer.objects.filter(pk=OuterRef("customer_id")).values("full_name")[:1]
+        return (
+            Ticket.objects.filter(pk__in=list(ids))
+            .order_by("pk")
+            .annotate(name=Subquery(name), label=Value("x"))
+            .values_list("pk", "created_at", "name", "label")
+        )
+
+    query = Prepared(build)
+    for ids in ((first.pk, second.pk), (second.pk,)):
+        assert query(*ids) == list(build(*ids))
+    assert query(first.pk, second.pk)[1][2] == desk.customer_y.full_name
+    assert None not in query._plans.values()
+    # Annotations before a field: the ORM reorders each row, so it is left to the ORM.
+    reordered = Prepared(
+        lambda pk: Ticket.objects.filter(pk=pk).annotate(n=F("number")).values_list("n", "pk")
+    )
+    assert reordered(first.pk) == [(first.number, first.pk)]
+    assert list(reordered._plans.values()) == [None]
+
+
+def test_a_parameter_the_compiler_wraps_is_wrapped_again(desk: Desk) -> None:
+    # PostgreSQL: the ticket number (a bigint) comes as psycopg's Int8, a subclass of int.
+    first = desk.open(subject="One", body="1")
+    second = desk.open(subject="Two", body="2")
+    query = Prepared(lambda number: Ticket.objects.filter(number=number))
+    assert query(first.number) == [first]
+    assert query(second.number) == [second]
+    assert None not in query._plans.values()

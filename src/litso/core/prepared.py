@@ -13,8 +13,9 @@ Later calls run the kept SQL with the real values and build the instances as
 
 What it takes: a ``build`` whose arguments are ids (ints) or plain strings (a key), each used
 as a plain query parameter. Queries it cannot keep (a stand-in lost or used twice by the compiler,
-prefetch_related, values(), values_list() with expressions) are simply run through the ORM
-each time. ``values_list(*names)`` of plain fields gives tuples, as the ORM does.
+prefetch_related, values(), values_list() with expressions other than annotations named last)
+are simply run through the ORM each time. ``values_list(*names)`` of plain fields (and of
+annotations after them) gives tuples, as the ORM does.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ _STAND_IN_TEXT = "\x00litso-prepared-{}\x00"
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    # (parameter position, argument index)
-    slots: tuple[tuple[int, int], ...]
+    # (parameter position, argument index, the type the compiler gave that parameter)
+    slots: tuple[tuple[int, int, type], ...]
     compiler: Any
     model: type[models.Model]
     init_list: tuple[str, ...]
@@ -98,10 +99,11 @@ def _plan(
     ):
         return None
     query = queryset.query
+    # values_list() of fields, then annotations named last in the same order: the compiled
+    # SELECT already gives the tuples; any other order the ORM would rearrange row by row.
     if tuples and (
         query.extra_select
-        or query.annotation_select
-        or list(queryset._fields) != list(query.values_select)
+        or list(queryset._fields) != [*query.values_select, *query.annotation_select]
     ):
         return None
     compiler = queryset.query.get_compiler(using=using)
@@ -114,11 +116,15 @@ def _plan(
     slots = []
     for index, stand_in in enumerate(stand_ins):
         # Where the compiler put it: exactly once, as it was given (not folded into the SQL,
-        # not turned into something else).
-        positions = [i for i, p in enumerate(params) if type(p) is type(stand_in) and p == stand_in]
+        # not turned into something else). It may come wrapped in a subclass of its type, to
+        # tell the driver the column's type (psycopg's Int8 for a bigint on PostgreSQL): the
+        # real value is then wrapped the same way.
+        positions = [
+            i for i, p in enumerate(params) if isinstance(p, type(stand_in)) and p == stand_in
+        ]
         if len(positions) != 1:
             return None
-        slots.append((positions[0], index))
+        slots.append((positions[0], index, type(params[positions[0]])))
     trim = compiler.col_count if compiler.has_extra_select else None
     if tuples:
         return _Plan(sql, tuple(params), tuple(slots), compiler, queryset.model, (), 0, 0, (),
@@ -145,8 +151,9 @@ def _plan(
 
 def _run(plan: _Plan, ids: tuple[int | str, ...], using: str) -> list[Any]:
     params = list(plan.params)
-    for position, index in plan.slots:
-        params[position] = ids[index]
+    for position, index, kind in plan.slots:
+        value = ids[index]
+        params[position] = value if type(value) is kind else kind(value)
     with connections[using].cursor() as cursor:
         cursor.execute(plan.sql, params)
         rows = cursor.fetchall()

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from litso.core.prepared import Prepared
+from litso.customers.models import Customer
+from litso.departments.models import Department
 from litso.sla.models import TicketSla
+from litso.staff.models import AgentProfile
 from litso.tickets.models import Ticket
 from litso.workspace.inbox import DUE_FIELDS, sort_tickets
 from litso.workspace.timeline import DUE_LABELS, Deadline
@@ -135,16 +140,44 @@ def _page(ids: list[int], number: int, size: int) -> Page:
 
 COLUMNS = (
     "pk", "number", "subject", "status", "priority", "escalated", "language", "updated_at",
-    "created_at", "customer__full_name", "customer_id", "department__name",
-    "assignee__agent__display_name", "assignee__username",
+    "created_at", "customer_id",
     *(f"sla__{name}" for name in DUE_FIELDS),
     "triage__chase_count", "triage__abusive", "triage__needs_review",
 )  # fmt: skip
 DUE_KINDS = tuple(DUE_LABELS[name] for name in DUE_FIELDS)
 
 
+def _names() -> dict[str, Subquery]:
+    """The customer's, department's and owner's names, each a lookup by key per row.
+
+    Joined in, they made a seven-table join whose planning PostgreSQL repeated on every page
+    (2-3 ms, more than running it), and whose plan hashed all customers for fifty rows.
+    The clock and triage rows stay joined: one to one, by the ticket's key.
+    """
+
+    def name(model: type[Any], key: str, column: str, by: str = "pk") -> Subquery:
+        return Subquery(model.objects.filter(**{by: OuterRef(key)}).values(column)[:1])
+
+    return {
+        "customer_name": name(Customer, "customer_id", "full_name"),
+        "department_name": name(Department, "department_id", "name"),
+        "agent_name": name(AgentProfile, "assignee_id", "display_name", by="user_id"),
+        "username": name(User, "assignee_id", "username"),
+    }
+
+
 # Compiled once per process and page length (core/prepared.py).
-_rows = Prepared(lambda *ids: Ticket.objects.filter(pk__in=list(ids)).values_list(*COLUMNS))
+def _rows_of(*ids: int) -> Any:  # a values_list() queryset: tuples
+    names = _names()
+    return (
+        Ticket.objects.filter(pk__in=list(ids))
+        .order_by()
+        .annotate(**names)
+        .values_list(*COLUMNS, *names)
+    )
+
+
+_rows = Prepared(_rows_of)
 
 
 def read_rows(ids: list[int]) -> dict[int, Listed]:
@@ -153,9 +186,9 @@ def read_rows(ids: list[int]) -> dict[int, Listed]:
     if not ids:
         return found
     for (pk, number, subject, status, priority, escalated, language, updated_at, created_at,
-         customer_name, customer_id, department, agent_name, username,
-         *rest) in _rows(*ids):  # fmt: skip
-        *due_values, chase_count, abusive, needs_review = rest
+         customer_id, *rest) in _rows(*ids):  # fmt: skip
+        *due_values, chase_count, abusive, needs_review = rest[:-4]
+        customer_name, department, agent_name, username = rest[-4:]
         found[pk] = Listed(
             pk=pk,
             number=number,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from litso.core.prepared import Prepared
 from litso.workspace.models import SavedView
 
 if TYPE_CHECKING:
@@ -89,11 +90,17 @@ class SavedLink:
     current: bool
 
 
+# On every inbox page: compiled once per process (core/prepared.py).
+_saved_of = Prepared(
+    lambda user_id: SavedView.objects.filter(user_id=user_id).order_by("position", "pk")
+)
+
+
 def links(user: User, views: list[InboxView], here: str = "") -> list[SavedLink]:
     """The agent's saved views for the sidebar, one query; ``here`` is the page's own URL."""
     slugs = {view.slug for view in views}
     found = []
-    for saved in SavedView.objects.filter(user=user).order_by("position", "pk"):
+    for saved in _saved_of(user.pk):
         url = url_of(saved)
         found.append(
             SavedLink(saved.pk, saved.name, url, saved.view in slugs, current=url == here)

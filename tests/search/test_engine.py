@@ -311,3 +311,27 @@ def test_terms_in_subjects_counts_as_one_subject_at_a_time(text: str, subjects) 
     assert engine._terms_in_subjects(subjects, query) == expected
     if text != "istanbul" or "\u0130" in "".join(subjects):
         assert any(expected)
+
+
+@pytest.mark.usefixtures("strategy")
+def test_the_tsquery_is_worked_out_once_a_statement_not_once_a_row(
+    desk: Desk, strategy: str
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    from django.test.utils import CaptureQueriesContext
+
+    desk.open(subject="Faktura", body="Proszę o fakturę.")
+    with CaptureQueriesContext(connection) as captured:
+        search(desk.agent_a, "faktura")
+    filters = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if "ts_match_vq" not in query["sql"]:
+                continue
+            cursor.execute("EXPLAIN (VERBOSE) " + query["sql"])
+            filters += [line for (line,) in cursor.fetchall() if "ts_match_vq" in line]
+    # Rows tested one by one (a Filter, or the sample's Output): the tsquery there is a
+    # parameter worked out once, not to_tsquery(...) parsed again for each row.
+    assert filters
+    assert not [line for line in filters if "to_tsquery" in line]

@@ -60,7 +60,10 @@ def test_sqlite_runs_in_wal_mode(db) -> None:  # type: ignore[no-untyped-def]
 
 def _settings_of(env: dict[str, str], expression: str) -> str:
     code = f"from django.conf import settings; print({expression})"
-    unset = ("DATABASE_URL", "LITSO_DB_CONN_MAX_AGE", "LITSO_DB_POOL_SIZE")
+    unset = (
+        "DATABASE_URL", "LITSO_DB_CONN_MAX_AGE", "LITSO_DB_POOL_SIZE",
+        "LITSO_DB_PREPARED_STATEMENTS",
+    )  # fmt: skip
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -77,3 +80,31 @@ def test_web_threads_keep_sqlite_connections_and_postgresql_uses_its_pool(tmp_pa
     assert _settings_of(postgres, age) == "0"  # Django refuses kept connections with a pool
     assert _settings_of({**postgres, "LITSO_DB_POOL_SIZE": "0"}, age) == "60"
     assert _settings_of({"LITSO_WEB_THREADS": "3"}, "settings.LITSO_WEB_THREADS") == "3"
+
+
+def test_postgresql_prepares_the_statements_it_runs_often(tmp_path: Path) -> None:
+    options = "sorted(settings.DATABASES['default']['OPTIONS'].items())"
+    postgres = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}
+    on = _settings_of(postgres, options)
+    assert "('prepare_threshold', 5)" in on
+    assert "('server_side_binding', True)" in on
+    assert "'pool'" in on  # alongside the pool
+    off = _settings_of({**postgres, "LITSO_DB_PREPARED_STATEMENTS": "0"}, options)
+    assert "prepare_threshold" not in off
+    assert "server_side_binding" not in off
+    sqlite = _settings_of({"LITSO_DATA_DIR": str(tmp_path)}, options)
+    assert "prepare_threshold" not in sqlite
+
+
+def test_a_statement_run_often_is_prepared_on_the_server(db) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for pk in range(1, 8):  # psycopg prepares a statement on its fifth run
+        list(User.objects.filter(pk=pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert [s for s in prepared if s.startswith('SELECT "auth_user"."id"') and "$1" in s]

@@ -119,3 +119,24 @@ def test_a_page_prints_one_csrf_token_that_is_accepted(desk) -> None:
     assert posted.status_code == 302
     refused = client.post(f"/t/{ticket.number}/note/", {"body": "No token."})
     assert refused.status_code == 403
+
+
+def test_url_is_reverse_kept_per_script_prefix() -> None:
+    from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
+
+    from litso.workspace import jinja
+
+    assert jinja.url("workspace:inbox") == reverse("workspace:inbox")
+    assert jinja.url("workspace:ticket", 1042) == reverse("workspace:ticket", args=[1042])
+    before = get_script_prefix()
+    try:
+        # Served under a sub-path (SCRIPT_NAME): the links follow it, not a kept answer.
+        set_script_prefix("/desk/")
+        assert jinja.url("workspace:ticket", 1042) == reverse("workspace:ticket", args=[1042])
+        assert jinja.url("workspace:ticket", 1042) == "/desk/t/1042/"
+    finally:
+        set_script_prefix(before)
+    assert jinja.url("workspace:ticket", 1042) == reverse("workspace:ticket", args=[1042])
+    # An argument that cannot be a key is reversed as before.
+    with pytest.raises(NoReverseMatch):
+        jinja.url("workspace:ticket", [1042])

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from litso.audit.record import Actor
@@ -116,8 +118,12 @@ def test_load_per_agent_counts_open_assigned_tickets(desk) -> None:
     assert anna.over
     assert anna.percent == 100
     assert not load["Super"].on_shift
-    everyone = {row.name for row in dashboard.agent_load(desk.admin)}
+    with CaptureQueriesContext(connection) as captured:
+        everyone = {row.name for row in dashboard.agent_load(desk.admin)}
     assert everyone == {"Admin", "Super", "Anna", "Boris"}
+    # Counted with COUNT(*), which PostgreSQL answers from the (assignee, status) index alone.
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    assert "COUNT(*)" in statement
 
 
 def test_counts_stop_at_the_cap(desk, monkeypatch) -> None:

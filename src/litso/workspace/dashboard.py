@@ -253,12 +253,14 @@ def agent_load(user: User) -> list[Load]:
         colleagues = AgentProfile.objects.filter(departments__in=own.departments.values("pk"))
         profiles = profiles.filter(pk__in=colleagues.values("pk"))
     # A count per agent through the (assignee, status) index: a join with a filtered COUNT
-    # would read every ticket the agent ever had (a second at a million tickets).
+    # would read every ticket the agent ever had (a second at a million tickets). COUNT(*),
+    # not COUNT(id): PostgreSQL answers it from the index alone, without visiting each
+    # ticket's row (at a million tickets 177 ms warm, 990 ms cold -> 31 ms).
     open_of_agent = (
         Ticket.objects.filter(assignee_id=OuterRef("user_id"), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values("count")
     )
     rows = profiles.annotate(

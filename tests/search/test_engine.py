@@ -175,6 +175,14 @@ def test_hostile_input_never_fails(desk: Desk, text: str) -> None:
     assert result.count == len(result.hits) or not result.complete
 
 
+@pytest.mark.usefixtures("strategy")
+def test_a_phrase_nothing_matches_finds_nothing(desk: Desk) -> None:
+    desk.open(subject="Question", body="Номеру заказа DP-1 нет.")
+    for text in ('"номеру платежа"', '"zzz yyy"', '"номеру DP" quokka'):
+        result = search(desk.admin, text)
+        assert (result.hits, result.count, result.complete) == ([], 0, True)
+
+
 def test_the_index_follows_updates_and_deletes(desk: Desk) -> None:
     ticket = desk.open(subject="Question", body="The platypus arrived.")
     message = first_message(ticket)

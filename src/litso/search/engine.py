@@ -184,6 +184,8 @@ def _terms_in_subjects(subjects: list[str], query: Query) -> list[int]:
     it once, instead of a fold and a search per subject and term (about 5 ms a search). A
     phrase, whose pattern spans separators, is still searched subject by subject."""
     counts = [0] * len(subjects)
+    if not subjects:  # ("".split() below would still give one empty subject)
+        return counts
     joined = _SEPARATOR.join(subjects)
     folded, origin = fold_with_offsets(joined)
     if origin is not None or _SEPARATOR in "".join(subjects):

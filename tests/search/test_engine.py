@@ -343,3 +343,17 @@ def test_the_tsquery_is_worked_out_once_a_statement_not_once_a_row(
     # parameter worked out once, not to_tsquery(...) parsed again for each row.
     assert filters
     assert not [line for line in filters if "to_tsquery" in line]
+
+
+def test_the_walk_is_chosen_by_what_each_way_costs() -> None:
+    # A million messages, the newest thousand sampled: what they showed decides.
+    million = 1_000_000
+    # Nothing matched: the index answers a rare word at once.
+    assert not postgres._walk_is_cheaper(million, matched=0, visible=0, window=1000)
+    # Common words, some in scope: walking stops after the window.
+    assert postgres._walk_is_cheaper(million, matched=300, visible=100, window=1000)
+    # Matches, none in scope (a one-department agent, two words): fetching every match from
+    # the index costs far more than walking the newest RECENT messages.
+    assert postgres._walk_is_cheaper(million, matched=3, visible=0, window=1000)
+    # A small desk: the walk would cover the whole table, the index holds a handful.
+    assert not postgres._walk_is_cheaper(2_000, matched=1, visible=0, window=1000)

@@ -222,3 +222,19 @@ def test_chasing_customers_most_chased_then_latest_first_of_those_seen_and_open(
     assert numbers(board, "chased") == [t.number for t in expected]
     assert board.section("chased").count == len(seen_open)
     assert board.section("chased").lines[0].note == "chased 5×"
+
+
+def test_waiting_tickets_are_read_from_their_partial_index(desk) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from tests.workspace.test_inbox import plan_of
+
+    for _ in range(30):
+        desk.open()
+    if connection.vendor == "sqlite":
+        # With statistics a plain index on the flag looks useless (half the rows per value),
+        # and SQLite scanned every triage row.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    waiting = TicketTriage.objects.filter(waiting_for_agent=True).values("pk")
+    assert "triage_waiting" in plan_of(waiting)

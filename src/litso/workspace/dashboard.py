@@ -204,7 +204,7 @@ def board(user: User, now: datetime.datetime) -> Board:
 
     silent = open_.filter(first_response_at__isnull=True)
     escalated = open_.filter(escalated=True)
-    # From the triage rows (few, and waiting_for_agent is indexed) to their tickets, rather
+    # From the triage rows (few; partial index triage_waiting) to their tickets, rather
     # than from every open ticket to its triage row.
     waiting_ids = TicketTriage.objects.filter(waiting_for_agent=True).values("pk")
     # The flag stays set when someone assigns the ticket by hand; an owner ends the wait.

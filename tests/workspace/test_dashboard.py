@@ -9,7 +9,7 @@ from django.utils import timezone
 from litso.audit.record import Actor
 from litso.staff.models import AgentProfile
 from litso.tickets.actions import do_assign, do_change_status, do_escalate, do_reply
-from litso.tickets.models import Status
+from litso.tickets.models import Status, Ticket
 from litso.triage.models import MessageFlag, TicketTriage
 from litso.workspace import dashboard
 from tests.workspace.helpers import set_due, update
@@ -238,3 +238,14 @@ def test_waiting_tickets_are_read_from_their_partial_index(desk) -> None:  # typ
             cursor.execute("ANALYZE")
     waiting = TicketTriage.objects.filter(waiting_for_agent=True).values("pk")
     assert "triage_waiting" in plan_of(waiting)
+
+
+def test_the_most_chased_are_read_in_the_order_of_their_index(desk) -> None:  # type: ignore[no-untyped-def]
+    from tests.workspace.test_inbox import plan_of
+
+    desk.open()
+    plan = plan_of(dashboard._most_chased_first(dashboard._chased(Ticket.objects.all()))[:10])
+    # No sort of every chased row: PostgreSQL's index keeps NULLs last, as the order asks.
+    assert "triage_chased" in plan, plan
+    assert "Sort" not in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

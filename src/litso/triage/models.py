@@ -196,7 +196,9 @@ class TicketTriage(models.Model):
             ),
             # The dashboard's "customers chasing", most chased first: walked in this order
             # until enough visible open tickets are found, instead of a scan of every triage
-            # row (one per ticket) and a sort of every chased ticket.
+            # row (one per ticket) and a sort of every chased ticket. On PostgreSQL migration
+            # 0005 rebuilds it with last_chased_at DESC NULLS LAST (SQLite's order already;
+            # its CREATE INDEX takes no NULLS clause): keep that if this index ever changes.
             models.Index(
                 fields=["-chase_count", "-last_chased_at", "ticket"],
                 name="triage_chased",

@@ -166,7 +166,6 @@ def _names() -> dict[str, Subquery]:
     }
 
 
-# Compiled once per process and page length (core/prepared.py).
 def _rows_of(*ids: int) -> Any:  # a values_list() queryset: tuples
     names = _names()
     return (
@@ -177,6 +176,7 @@ def _rows_of(*ids: int) -> Any:  # a values_list() queryset: tuples
     )
 
 
+# Compiled once per process and page length (core/prepared.py).
 _rows = Prepared(_rows_of)
 
 

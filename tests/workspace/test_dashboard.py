@@ -12,7 +12,7 @@ from litso.tickets.actions import do_assign, do_change_status, do_escalate, do_r
 from litso.tickets.models import Status, Ticket
 from litso.triage.models import MessageFlag, TicketTriage
 from litso.workspace import dashboard
-from tests.workspace.helpers import set_due, update
+from tests.workspace.helpers import plan_of, set_due, update
 
 
 def numbers(board: dashboard.Board, slug: str) -> list[int]:
@@ -225,10 +225,6 @@ def test_chasing_customers_most_chased_then_latest_first_of_those_seen_and_open(
 
 
 def test_waiting_tickets_are_read_from_their_partial_index(desk) -> None:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    from tests.workspace.test_inbox import plan_of
-
     for _ in range(30):
         desk.open()
     if connection.vendor == "sqlite":
@@ -241,8 +237,6 @@ def test_waiting_tickets_are_read_from_their_partial_index(desk) -> None:  # typ
 
 
 def test_the_most_chased_are_read_in_the_order_of_their_index(desk) -> None:  # type: ignore[no-untyped-def]
-    from tests.workspace.test_inbox import plan_of
-
     desk.open()
     plan = plan_of(dashboard._most_chased_first(dashboard._chased(Ticket.objects.all()))[:10])
     # No sort of every chased row: PostgreSQL's index keeps NULLs last, as the order asks.

@@ -9,7 +9,7 @@ from litso.audit.record import Actor
 from litso.tickets.actions import do_assign, do_change_status, do_escalate, do_reply
 from litso.tickets.models import Status
 from litso.workspace import inbox, inbox_page
-from tests.workspace.helpers import set_due, update
+from tests.workspace.helpers import plan_of, set_due, update
 
 
 def numbers(view: str, desk, user, sort: str | None = None, **filters) -> list[int]:  # type: ignore[no-untyped-def]
@@ -203,19 +203,6 @@ def test_small_views_are_read_from_their_partial_indexes(desk, view, index) -> N
     plan = plan_of(tickets.values_list("pk", flat=True)[:51])
     assert index in plan, plan
 
-
-def plan_of(queryset) -> str:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        else:
-            # The test desk is tiny: make a sequential scan look as dear as it is at scale.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        return " ".join(str(row) for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10])
